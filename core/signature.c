@@ -1,0 +1,253 @@
+/* sigfs core: the embedded-signature SuperBlob and its CodeDirectories
+ * (xnu cs_blobs.h; Security codedirectory.cpp). Every offset is resolved
+ * against its own blob; every count is checked by division first. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+#include "sigfs/cursor.h"
+
+const struct sigfs_blob *sigfs_slice_blob(const struct sigfs_slice *s, uint32_t slot)
+{
+	size_t i;
+
+	for (i = 0; i < s->nblobs; i++)
+		if (s->blobs[i].slot == slot)
+			return &s->blobs[i];
+	return NULL;
+}
+
+static int is_cd_slot(uint32_t slot)
+{
+	return slot == CSSLOT_CODEDIRECTORY ||
+	       (slot >= CSSLOT_ALTERNATE_CODEDIRECTORIES && slot < CSSLOT_ALTERNATE_CODEDIRECTORY_LIMIT);
+}
+
+/* The magic each known slot must carry (0: any). */
+static uint32_t slot_magic(uint32_t slot)
+{
+	if (is_cd_slot(slot))
+		return CSMAGIC_CODEDIRECTORY;
+	switch (slot) {
+	case CSSLOT_REQUIREMENTS: return CSMAGIC_REQUIREMENTS;
+	case CSSLOT_ENTITLEMENTS: return CSMAGIC_EMBEDDED_ENTITLEMENTS;
+	case CSSLOT_DER_ENTITLEMENTS: return CSMAGIC_EMBEDDED_DER_ENTITLEMENTS;
+	case CSSLOT_LAUNCH_CONSTRAINT_SELF:
+	case CSSLOT_LAUNCH_CONSTRAINT_PARENT:
+	case CSSLOT_LAUNCH_CONSTRAINT_RESPONSIBLE:
+	case CSSLOT_LIBRARY_CONSTRAINT: return CSMAGIC_EMBEDDED_LAUNCH_CONSTRAINT;
+	case CSSLOT_SIGNATURESLOT: return CSMAGIC_BLOBWRAPPER;
+	}
+	return 0;
+}
+
+/* A NUL-terminated string at `off` inside the blob, or NULL. */
+static const char *string_at(const struct sigfs_cd *cd, uint32_t off)
+{
+	if (off >= cd->len || !memchr(cd->p + off, '\0', cd->len - off))
+		return NULL;
+	return (const char *)cd->p + off;
+}
+
+static int parse_cd(struct sigfs_slice *s, struct sigfs_cd *cd)
+{
+	sigfs_cur c;
+	uint32_t magic, length, spare2, spare3;
+	uint8_t u8;
+	size_t hs;
+	int err;
+
+	sigfs_cur_init(&c, cd->p, cd->len);
+	if (!sigfs_cur_be32(&c, &magic) || !sigfs_cur_be32(&c, &length) || !sigfs_cur_be32(&c, &cd->version) ||
+	    !sigfs_cur_be32(&c, &cd->flags) || !sigfs_cur_be32(&c, &cd->hash_offset) ||
+	    !sigfs_cur_be32(&c, &cd->ident_offset) || !sigfs_cur_be32(&c, &cd->n_special) ||
+	    !sigfs_cur_be32(&c, &cd->n_code) || !sigfs_cur_be32(&c, &cd->code_limit) ||
+	    !sigfs_cur_u8(&c, &cd->hash_size) || !sigfs_cur_u8(&c, &cd->hash_type) ||
+	    !sigfs_cur_u8(&c, &cd->platform) || !sigfs_cur_u8(&c, &cd->page_size_log2) ||
+	    !sigfs_cur_be32(&c, &spare2))
+		return sigfs_slice_malformed(s, "codedirectory (slot 0x%x): %zu bytes is shorter than its header",
+					     cd->slot, cd->len);
+	if (cd->version < 0x20001 || (cd->version >> 16) != 2)
+		return sigfs_slice_malformed(s, "codedirectory (slot 0x%x): unsupported version 0x%x", cd->slot,
+					     cd->version);
+	/* version-dependent fields: absent ones stay zero */
+	if (cd->version >= CS_SUPPORTSSCATTER && !sigfs_cur_be32(&c, &cd->scatter_offset))
+		goto short_header;
+	if (cd->version >= CS_SUPPORTSTEAMID && !sigfs_cur_be32(&c, &cd->team_offset))
+		goto short_header;
+	if (cd->version >= CS_SUPPORTSCODELIMIT64 &&
+	    (!sigfs_cur_be32(&c, &spare3) || !sigfs_cur_be64(&c, &cd->code_limit64)))
+		goto short_header;
+	if (cd->version >= CS_SUPPORTSEXECSEG &&
+	    (!sigfs_cur_be64(&c, &cd->exec_seg_base) || !sigfs_cur_be64(&c, &cd->exec_seg_limit) ||
+	     !sigfs_cur_be64(&c, &cd->exec_seg_flags)))
+		goto short_header;
+	if (cd->version >= CS_SUPPORTSRUNTIME &&
+	    (!sigfs_cur_be32(&c, &cd->runtime) || !sigfs_cur_be32(&c, &cd->pre_encrypt_offset)))
+		goto short_header;
+	if (cd->version >= CS_SUPPORTSLINKAGE &&
+	    (!sigfs_cur_u8(&c, &u8) || !sigfs_cur_u8(&c, &u8) || !sigfs_cur_skip(&c, 2 + 4 + 4 + 4)))
+		goto short_header;
+
+	hs = sigfs_hash_size(cd->hash_type);
+	if (hs == 0)
+		return sigfs_slice_malformed(s, "codedirectory (slot 0x%x): unknown hash type %u", cd->slot,
+					     cd->hash_type);
+	if (cd->hash_size != hs)
+		return sigfs_slice_malformed(s, "codedirectory (slot 0x%x): hash size %u does not match %s",
+					     cd->slot, cd->hash_size, sigfs_hash_name(cd->hash_type));
+	if (cd->hash_offset > cd->len)
+		return sigfs_slice_malformed(s, "codedirectory (slot 0x%x): hashOffset 0x%x past end 0x%zx", cd->slot,
+					     cd->hash_offset, cd->len);
+	if (cd->n_special > cd->hash_offset / hs)
+		return sigfs_slice_malformed(s, "codedirectory (slot 0x%x): %u special slots before hashOffset 0x%x",
+					     cd->slot, cd->n_special, cd->hash_offset);
+	if (cd->n_code > (cd->len - cd->hash_offset) / hs)
+		return sigfs_slice_malformed(
+		    s, "codedirectory (slot 0x%x): %u code slots of %zu bytes past end 0x%zx (hashOffset 0x%x)",
+		    cd->slot, cd->n_code, hs, cd->len, cd->hash_offset);
+	cd->ident = string_at(cd, cd->ident_offset);
+	if (!cd->ident)
+		return sigfs_slice_malformed(s, "codedirectory (slot 0x%x): identOffset 0x%x past end 0x%zx",
+					     cd->slot, cd->ident_offset, cd->len);
+	if (cd->team_offset) {
+		cd->team = string_at(cd, cd->team_offset);
+		if (!cd->team)
+			return sigfs_slice_malformed(s, "codedirectory (slot 0x%x): teamOffset 0x%x past end 0x%zx",
+						     cd->slot, cd->team_offset, cd->len);
+	}
+	if (cd->scatter_offset && cd->scatter_offset >= cd->len)
+		return sigfs_slice_malformed(s, "codedirectory (slot 0x%x): scatterOffset 0x%x past end 0x%zx",
+					     cd->slot, cd->scatter_offset, cd->len);
+	err = sigfs_hash(cd->hash_type, cd->p, cd->len, cd->cdhash, &cd->cdhash_len);
+	if (err)
+		return err;
+	return SIGFS_OK;
+short_header:
+	return sigfs_slice_malformed(s, "codedirectory (slot 0x%x): version 0x%x header past end 0x%zx", cd->slot,
+				     cd->version, cd->len);
+}
+
+int sigfs_signature_parse(struct sigfs_slice *s)
+{
+	sigfs_cur sb, idx;
+	uint32_t magic, length, count, i, j;
+	size_t hdr_end;
+	int err, cds_ok = 1;
+
+	sigfs_cur_init(&sb, s->sig, s->sig_len);
+	if (!sigfs_cur_be32(&sb, &magic) || !sigfs_cur_be32(&sb, &length) || !sigfs_cur_be32(&sb, &count))
+		return sigfs_slice_malformed(s, "superblob: %zu bytes is shorter than its header", s->sig_len);
+	if (magic != CSMAGIC_EMBEDDED_SIGNATURE)
+		return sigfs_slice_malformed(s, "superblob: magic 0x%08x is not an embedded signature (0x%08x)", magic,
+					     CSMAGIC_EMBEDDED_SIGNATURE);
+	if (length < 12 || length > s->sig_len)
+		return sigfs_slice_malformed(s, "superblob: length %u past end of LC_CODE_SIGNATURE data %zu", length,
+					     s->sig_len);
+	if (count > (length - 12) / 8)
+		return sigfs_slice_malformed(s, "superblob: %u blobs cannot fit in %u bytes", count, length);
+	hdr_end = 12 + (size_t)count * 8;
+	s->blobs = calloc(count ? count : 1, sizeof *s->blobs);
+	if (!s->blobs)
+		return sigfs_error_set(SIGFS_ENOMEM, "out of memory for %u blobs", count);
+	sigfs_cur_init(&sb, s->sig, length);
+	if (!sigfs_cur_at(&sb, 12, (size_t)count * 8, &idx))
+		return sigfs_slice_malformed(s, "superblob: index past end");
+	for (i = 0; i < count; i++) {
+		struct sigfs_blob *b = &s->blobs[i];
+		uint32_t off, blen;
+		sigfs_cur bc;
+
+		if (!sigfs_cur_be32(&idx, &b->slot) || !sigfs_cur_be32(&idx, &off))
+			return sigfs_slice_malformed(s, "superblob: index past end");
+		if (off < hdr_end)
+			return sigfs_slice_malformed(s, "superblob: blob %u (slot 0x%x) offset 0x%x points into the header (ends 0x%zx)",
+						     i, b->slot, off, hdr_end);
+		if (!sigfs_cur_at(&sb, off, 8, &bc) || !sigfs_cur_be32(&bc, &b->magic) || !sigfs_cur_be32(&bc, &blen))
+			return sigfs_slice_malformed(s, "superblob: blob %u (slot 0x%x) offset 0x%x past end 0x%x", i,
+						     b->slot, off, length);
+		if (blen < 8 || blen > length - off)
+			return sigfs_slice_malformed(s, "superblob: blob %u (slot 0x%x) at 0x%x length %u past end 0x%x",
+						     i, b->slot, off, blen, length);
+		b->offset = off;
+		b->p = s->sig + off;
+		b->len = blen;
+		for (j = 0; j < i; j++) {
+			const struct sigfs_blob *o = &s->blobs[j];
+
+			if (o->slot == b->slot)
+				return sigfs_slice_malformed(s, "superblob: slot 0x%x appears twice", b->slot);
+			if (off < o->offset + o->len && o->offset < off + blen)
+				return sigfs_slice_malformed(s, "superblob: blob %u (slot 0x%x) at 0x%x overlaps blob %u (slot 0x%x) at 0x%x",
+							     i, b->slot, off, j, o->slot, o->offset);
+		}
+		s->nblobs = i + 1;
+		if (slot_magic(b->slot) && b->magic != slot_magic(b->slot))
+			return sigfs_slice_malformed(s, "superblob: blob %u (slot 0x%x) has magic 0x%08x, expected 0x%08x",
+						     i, b->slot, b->magic, slot_magic(b->slot));
+	}
+
+	/* CodeDirectories: slot 0 and the alternates */
+	for (i = 0; i < s->nblobs; i++) {
+		struct sigfs_cd *cd;
+
+		if (!is_cd_slot(s->blobs[i].slot))
+			continue;
+		cd = &s->cds[s->ncds++];
+		cd->p = s->blobs[i].p;
+		cd->len = s->blobs[i].len;
+		cd->slot = s->blobs[i].slot;
+		err = parse_cd(s, cd);
+		if (err == SIGFS_EMALFORMED)
+			cds_ok = 0;
+		else if (err)
+			return err;
+	}
+	/* keep slot order (the index may list them in any order) */
+	for (i = 1; i < s->ncds; i++)
+		for (j = i; j > 0 && s->cds[j - 1].slot > s->cds[j].slot; j--) {
+			struct sigfs_cd t = s->cds[j];
+			s->cds[j] = s->cds[j - 1];
+			s->cds[j - 1] = t;
+		}
+	if (s->ncds == 0 && cds_ok)
+		sigfs_slice_malformed(s, "superblob: no CodeDirectory");
+	if (s->ncds && !sigfs_slice_blob(s, CSSLOT_CODEDIRECTORY))
+		sigfs_slice_malformed(s, "superblob: alternate CodeDirectory without one in slot 0");
+	s->cds_ok = cds_ok && s->ncds > 0;
+	for (i = 1; i < s->ncds; i++)
+		if (sigfs_hash_rank(s->cds[i].hash_type) > sigfs_hash_rank(s->cds[s->primary].hash_type))
+			s->primary = i;
+
+	/* CMS: an empty wrapper (8 bytes) is no CMS; garbage is malformed */
+	{
+		const struct sigfs_blob *b = sigfs_slice_blob(s, CSSLOT_SIGNATURESLOT);
+
+		if (b && b->len > 8) {
+			err = sigfs_cms_parse(&s->cms, b->p + 8, b->len - 8);
+			if (err == SIGFS_EMALFORMED || err == SIGFS_EUNSUPPORTED)
+				sigfs_slice_malformed(s, "%s", sigfs_error_last());
+			else if (err)
+				return err;
+		}
+	}
+	return s->malformed ? SIGFS_EMALFORMED : SIGFS_OK;
+}
+
+enum sigfs_status sigfs_slice_status(const struct sigfs_slice *s)
+{
+	if (s->not_macho)
+		return SIGFS_ST_NOTMACHO;
+	if (s->malformed)
+		return SIGFS_ST_MALFORMED;
+	if (!s->has_lc_sig)
+		return SIGFS_ST_UNSIGNED;
+	if (s->cms && sigfs_cms_cert_count(s->cms) > 0)
+		return SIGFS_ST_SIGNED;
+	return SIGFS_ST_ADHOC;
+}
+
+const struct sigfs_cd *sigfs_slice_cd(const struct sigfs_slice *s)
+{
+	return s->cds_ok ? &s->cds[s->primary] : NULL;
+}
