@@ -1,0 +1,21 @@
+/* Fuzz target: Apple's DER plist encoding (entitlements, launch
+ * constraints) and every rendering of the result. */
+#include "sigfs/sigfs.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	sigfs_plist *pl;
+	sigfs_buf b = SIGFS_BUF_INIT;
+
+	if (sigfs_plist_from_der(&pl, data, size) != SIGFS_OK)
+		return 0;
+	(void)sigfs_plist_to_xml(&b, pl);
+	(void)sigfs_plist_to_json(&b, pl);
+	(void)sigfs_plist_to_text(&b, pl);
+	(void)sigfs_plist_dict_count(pl);
+	sigfs_plist_free(pl);
+	sigfs_buf_free(&b);
+	return 0;
+}

@@ -1,0 +1,27 @@
+/* Fuzz target: the embedded-signature SuperBlob and every blob it indexes
+ * (CodeDirectories, CMS …), as if read from LC_CODE_SIGNATURE. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "../core/internal.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct sigfs_slice s;
+
+	memset(&s, 0, sizeof s);
+	s.sig = malloc(size ? size : 1);
+	if (!s.sig)
+		return 0;
+	memcpy(s.sig, data, size);
+	s.sig_len = size;
+	s.has_lc_sig = 1;
+	(void)sigfs_signature_parse(&s);
+	(void)sigfs_slice_status(&s);
+	free(s.sig);
+	free(s.blobs);
+	sigfs_cms_free(s.cms);
+	return 0;
+}

@@ -1,0 +1,20 @@
+/* Fuzz target: XML entitlements / __info_plist through libplist and every
+ * rendering of the result. */
+#include "sigfs/sigfs.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	sigfs_plist *pl;
+	sigfs_buf b = SIGFS_BUF_INIT;
+
+	if (sigfs_plist_from_xml(&pl, data, size) != SIGFS_OK)
+		return 0;
+	(void)sigfs_plist_to_xml(&b, pl);
+	(void)sigfs_plist_to_json(&b, pl);
+	(void)sigfs_plist_to_text(&b, pl);
+	sigfs_plist_free(pl);
+	sigfs_buf_free(&b);
+	return 0;
+}
