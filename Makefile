@@ -35,8 +35,10 @@ CFLAGS += $(SAN)
 LDFLAGS += $(SAN)
 
 CORE_PKGS := openssl libplist-2.0 jansson
-CORE_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(CORE_PKGS))
-CORE_LIBS := $(shell $(PKG_CONFIG) --libs $(CORE_PKGS))
+# recursive (=): evaluated when used, so `make deps check` works on a machine
+# that gets its -dev packages from the `deps` goal of the same run
+CORE_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(CORE_PKGS))
+CORE_LIBS = $(shell $(PKG_CONFIG) --libs $(CORE_PKGS))
 ifeq ($(FUSE_API),2)
 FUSE_PKG := fuse
 FUSE_DEFS := -DFUSE_USE_VERSION=29
@@ -65,7 +67,7 @@ PROGS += $(OUT)/sigfs
 endif
 
 .PHONY: all check check-unit check-fixtures check-mount check-corpus check-fuzz \
-	demo install format clean bench
+	demo deps install format clean bench fuzz
 all: $(PROGS)
 
 $(OUT)/core/%.o: core/%.c
@@ -132,7 +134,12 @@ endif
 check-corpus: $(PROGS)
 	@tests/check-corpus.sh
 
-demo: $(PROGS)
+deps:
+	@tests/install-deps.sh
+
+demo:
+	@tests/install-deps.sh
+	@$(MAKE) --no-print-directory all
 	@mountscripts/demo.sh
 
 bench: $(PROGS) $(TOOL_BINS)

@@ -865,14 +865,16 @@ int sigfs_list(const sigfs_file *f, const char *arch, const char *path, sigfs_di
 	resolve(&l, &kind);
 	if (kind != SIGFS_NODE_DIR)
 		return SIGFS_ENOTFOUND;
-	if (l.name) { /* descend into the named directory */
-		char sub[256];
+	if (l.name) { /* step into the named directory */
+		size_t si;
 
-		if (strlen(path) >= sizeof sub - 1)
-			return SIGFS_ENOTFOUND;
-		snprintf(sub, sizeof sub, "%s/x", path);
-		if (!locate(f, arch, sub, &l))
-			return SIGFS_ENOTFOUND;
+		if (l.top && slice_named(f, l.name, l.namelen, &si)) {
+			l.top = 0;
+			l.v.si = si;
+			l.v.s = &f->slices[si];
+		} else {
+			l.in_lc = 1;
+		}
 	}
 	if (l.in_lc)
 		return list_table(&l.v, constraints, NELEM(constraints), fn, arg);
