@@ -1,0 +1,328 @@
+/* sigfs core: implicit designated requirements, as Apple builds them
+ * (Security: drmaker.cpp DRMaker::make, SecStaticCode.cpp
+ * defaultDesignatedRequirement, reqmaker.cpp Requirement::Maker).
+ *
+ * The output is a requirement blob (CSMAGIC_REQUIREMENT, exprForm); its text
+ * comes from sigfs_req_decompile like any other requirement. OpenSSL types
+ * stay in this file. */
+#include "sigfs/requirement.h"
+
+#include <inttypes.h>
+#include <limits.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <openssl/asn1.h>
+#include <openssl/crypto.h>
+#include <openssl/objects.h>
+#include <openssl/sha.h>
+#include <openssl/x509.h>
+
+#include "sigfs/cs_blobs.h"
+#include "sigfs/error.h"
+
+/* ExprOp / MatchOperation values used here (Security: requirement.h) */
+#define opIdent		     2u
+#define opAppleAnchor	     3u
+#define opAnchorHash	     4u
+#define opAnd		     6u
+#define opOr		     7u
+#define opCDHash	     8u
+#define opCertField	     11u
+#define opCertGeneric	     14u
+#define opAppleGenericAnchor 15u
+#define matchExists	     0u
+#define matchEqual	     1u
+#define REQ_EXPR_FORM	     1u
+#define LEAF_CERT	     0
+#define ANCHOR_CERT	     (-1)
+
+/* DER content of the Apple marker OIDs (drmaker.cpp) */
+static const uint8_t adc_sdk_marker[] = {0x2a, 0x86, 0x48, 0x86, 0xf7, 0x63, 0x64, 0x06, 0x02, 0x01};
+static const uint8_t devid_sdk_marker[] = {0x2a, 0x86, 0x48, 0x86, 0xf7, 0x63, 0x64, 0x06, 0x02, 0x06};
+static const uint8_t devid_leaf_marker[] = {0x2a, 0x86, 0x48, 0x86, 0xf7, 0x63, 0x64, 0x06, 0x01, 0x0d};
+
+/* Apple's production trust anchors (SecIsAppleTrustAnchor), by the SHA-256
+ * of the certificate: Apple Root CA, Apple Root CA - G2, Apple Root CA - G3. */
+static const uint8_t apple_roots[][32] = {
+    {0xb0, 0xb1, 0x73, 0x0e, 0xcb, 0xc7, 0xff, 0x45, 0x05, 0x14, 0x2c, 0x49, 0xf1, 0x29, 0x5e, 0x6e,
+     0xda, 0x6b, 0xca, 0xed, 0x7e, 0x2c, 0x68, 0xc5, 0xbe, 0x91, 0xb5, 0xa1, 0x10, 0x01, 0xf0, 0x24},
+    {0xc2, 0xb9, 0xb0, 0x42, 0xdd, 0x57, 0x83, 0x0e, 0x7d, 0x11, 0x7d, 0xac, 0x55, 0xac, 0x8a, 0xe1,
+     0x94, 0x07, 0xd3, 0x8e, 0x41, 0xd8, 0x8f, 0x32, 0x15, 0xbc, 0x3a, 0x89, 0x04, 0x44, 0xa0, 0x50},
+    {0x63, 0x34, 0x3a, 0xbf, 0xb8, 0x9a, 0x6a, 0x03, 0xeb, 0xb5, 0x7e, 0x9b, 0x3f, 0x5f, 0xa7, 0xbe,
+     0x7c, 0x4f, 0x5c, 0x75, 0x6f, 0x30, 0x17, 0xb3, 0xa8, 0xc4, 0x88, 0xc3, 0x65, 0x3e, 0x91, 0x79},
+};
+
+/* Requirement::Maker over a sigfs_buf: big-endian words and padded data. */
+struct maker {
+	sigfs_buf *b;
+	size_t start;
+};
+
+static void put32(struct maker *m, uint32_t v)
+{
+	uint8_t w[4] = {(uint8_t)(v >> 24), (uint8_t)(v >> 16), (uint8_t)(v >> 8), (uint8_t)v};
+
+	sigfs_buf_put(m->b, w, 4);
+}
+
+static void put_data(struct maker *m, const void *p, size_t n)
+{
+	static const uint8_t zero[4];
+
+	if (n > UINT32_MAX) {
+		m->b->oom = 1;
+		return;
+	}
+	put32(m, (uint32_t)n);
+	sigfs_buf_put(m->b, p, n);
+	sigfs_buf_put(m->b, zero, (4 - (n & 3)) & 3);
+}
+
+static void put_str(struct maker *m, const char *s)
+{
+	put_data(m, s ? s : "", s ? strlen(s) : 0);
+}
+
+static void maker_begin(struct maker *m, sigfs_buf *b)
+{
+	m->b = b;
+	m->start = b->len;
+	put32(m, CSMAGIC_REQUIREMENT);
+	put32(m, 0); /* length, set by maker_end */
+	put32(m, REQ_EXPR_FORM);
+}
+
+static int maker_end(struct maker *m, int rc)
+{
+	size_t len = m->b->len - m->start;
+
+	if (rc == SIGFS_OK && !m->b->oom && len > UINT32_MAX)
+		rc = sigfs_error_set(SIGFS_ENOMEM, "requirement: %zu bytes is too long", len);
+	if (rc == SIGFS_OK)
+		rc = sigfs_buf_status(m->b);
+	if (rc != SIGFS_OK) {
+		if (!m->b->oom && m->b->ptr) {
+			m->b->len = m->start;
+			m->b->ptr[m->start] = '\0';
+		}
+		return rc;
+	}
+	m->b->ptr[m->start + 4] = (char)(len >> 24);
+	m->b->ptr[m->start + 5] = (char)(len >> 16);
+	m->b->ptr[m->start + 6] = (char)(len >> 8);
+	m->b->ptr[m->start + 7] = (char)len;
+	return SIGFS_OK;
+}
+
+int sigfs_dr_make_adhoc(sigfs_buf *blob, const uint8_t (*cdhashes)[20], size_t n)
+{
+	struct maker m;
+	size_t i;
+
+	if (n == 0)
+		return sigfs_error_set(SIGFS_ENOTFOUND, "designated requirement: no cdhash");
+	/* Maker::Chain(opOr): each added term after the first inserts opOr at
+	 * the start, so the or-tree leans left: n-1 opOr words, then the terms. */
+	maker_begin(&m, blob);
+	for (i = 1; i < n; i++)
+		put32(&m, opOr);
+	for (i = 0; i < n; i++) {
+		put32(&m, opCDHash);
+		put_data(&m, cdhashes[i], 20);
+	}
+	return maker_end(&m, SIGFS_OK);
+}
+
+/* The chain as DRMaker's Requirement::Context sees it. */
+struct chain {
+	X509 **certs;
+	const uint8_t *const *der;
+	const size_t *der_len;
+	size_t n;
+};
+
+/* Context::cert: negative slots count from the anchor; NULL past either end. */
+static X509 *cert_at(const struct chain *c, int slot)
+{
+	long ix = slot < 0 ? (long)c->n + slot : slot;
+
+	if (ix < 0 || (size_t)ix >= c->n)
+		return NULL;
+	return c->certs[ix];
+}
+
+static int has_extension(X509 *cert, const uint8_t *oid, size_t oid_len)
+{
+	int i, count = X509_get_ext_count(cert);
+
+	for (i = 0; i < count; i++) {
+		X509_EXTENSION *ext = X509_get_ext(cert, i);
+		const ASN1_OBJECT *obj = ext ? X509_EXTENSION_get_object(ext) : NULL;
+		const unsigned char *data = obj ? OBJ_get0_data(obj) : NULL;
+
+		if (data && OBJ_length(obj) == oid_len && memcmp(data, oid, oid_len) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* SecCertificateCopySubjectAttributeValue: the first value of a subject
+ * attribute, as UTF-8 (freed with OPENSSL_free), or NULL. */
+static char *subject_value(X509 *cert, int nid, size_t *len)
+{
+	X509_NAME *name = X509_get_subject_name(cert);
+	X509_NAME_ENTRY *e;
+	unsigned char *utf8 = NULL;
+	int ix, n;
+
+	ix = name ? X509_NAME_get_index_by_NID(name, nid, -1) : -1;
+	if (ix < 0 || !(e = X509_NAME_get_entry(name, ix)))
+		return NULL;
+	n = ASN1_STRING_to_UTF8(&utf8, X509_NAME_ENTRY_get_data(e));
+	if (n < 0)
+		return NULL;
+	*len = (size_t)n;
+	return (char *)utf8;
+}
+
+static int same_value(X509 *a, X509 *b, int nid)
+{
+	size_t la = 0, lb = 0;
+	char *va = subject_value(a, nid, &la), *vb = subject_value(b, nid, &lb);
+	int same = va && vb && la == lb && memcmp(va, vb, la) == 0;
+
+	OPENSSL_free(va);
+	OPENSSL_free(vb);
+	return same;
+}
+
+static void put_subject_match(struct maker *m, X509 *cert, int nid, const char *field)
+{
+	size_t len = 0;
+	char *v = subject_value(cert, nid, &len);
+
+	put32(m, opCertField);
+	put32(m, LEAF_CERT);
+	put_str(m, field);
+	put32(m, matchEqual);
+	put_data(m, v ? v : "", v ? len : 0); /* Apple puts "" when absent */
+	OPENSSL_free(v);
+}
+
+static void put_cert_generic(struct maker *m, int32_t slot, const uint8_t *oid, size_t oid_len)
+{
+	put32(m, opCertGeneric);
+	put32(m, (uint32_t)slot);
+	put_data(m, oid, oid_len);
+	put32(m, matchExists);
+}
+
+static int is_apple_ca(const struct chain *c)
+{
+	uint8_t digest[SHA256_DIGEST_LENGTH];
+	size_t i;
+
+	SHA256(c->der[c->n - 1], c->der_len[c->n - 1], digest);
+	for (i = 0; i < sizeof apple_roots / sizeof apple_roots[0]; i++)
+		if (memcmp(digest, apple_roots[i], sizeof digest) == 0)
+			return 1;
+	return 0;
+}
+
+/* DRMaker::appleAnchor */
+static void apple_anchor(struct maker *m, const struct chain *c)
+{
+	X509 *intermediate = c->n == 3 ? cert_at(c, 1) : NULL;
+
+	if (intermediate && has_extension(intermediate, adc_sdk_marker, sizeof adc_sdk_marker)) {
+		/* isIOSSignature: WWDR-issued (development, App Store) */
+		put32(m, opAnd);
+		put32(m, opAppleGenericAnchor);
+		put32(m, opAnd);
+		put_subject_match(m, cert_at(c, LEAF_CERT), NID_commonName, "subject.CN");
+		put_cert_generic(m, 1, adc_sdk_marker, sizeof adc_sdk_marker);
+		return;
+	}
+	if (intermediate && has_extension(intermediate, devid_sdk_marker, sizeof devid_sdk_marker)) {
+		/* isDeveloperIDSignature */
+		put32(m, opAnd);
+		put32(m, opAppleGenericAnchor);
+		put32(m, opAnd);
+		put_cert_generic(m, 1, devid_sdk_marker, sizeof devid_sdk_marker);
+		put32(m, opAnd);
+		put_cert_generic(m, LEAF_CERT, devid_leaf_marker, sizeof devid_leaf_marker);
+		put_subject_match(m, cert_at(c, LEAF_CERT), NID_organizationalUnitName, "subject.OU");
+		return;
+	}
+	put32(m, opAppleAnchor); /* Apple proper */
+}
+
+/* DRMaker::nonAppleAnchor: pin the highest certificate that still carries
+ * the leaf's Organization (the anchor if all do) by its SHA-1. */
+static void non_apple_anchor(struct maker *m, const struct chain *c)
+{
+	uint8_t digest[SHA_DIGEST_LENGTH];
+	size_t olen = 0;
+	char *org = subject_value(cert_at(c, LEAF_CERT), NID_organizationName, &olen);
+	int slot = LEAF_CERT;
+	X509 *ca;
+
+	if (org) {
+		while ((ca = cert_at(c, slot + 1)) &&
+		       same_value(cert_at(c, LEAF_CERT), ca, NID_organizationName))
+			slot++;
+		if (slot == (int)c->n - 1)
+			slot = ANCHOR_CERT;
+	}
+	OPENSSL_free(org);
+	{
+		long ix = slot < 0 ? (long)c->n + slot : slot;
+
+		SHA1(c->der[ix], c->der_len[ix], digest);
+	}
+	put32(m, opAnchorHash);
+	put32(m, (uint32_t)slot);
+	put_data(m, digest, sizeof digest);
+}
+
+int sigfs_dr_make_cert(sigfs_buf *blob, const char *identifier, const uint8_t *const *certs,
+		       const size_t *cert_lens, size_t n)
+{
+	struct chain c = {NULL, certs, cert_lens, n};
+	struct maker m;
+	size_t i;
+	int rc = SIGFS_OK;
+
+	if (n == 0)
+		return sigfs_error_set(SIGFS_ENOTFOUND, "designated requirement: no certificates");
+	if (n > 64)
+		return sigfs_error_set(SIGFS_EUNSUPPORTED,
+				       "designated requirement: chain of %zu certificates", n);
+	c.certs = OPENSSL_zalloc(n * sizeof *c.certs);
+	if (!c.certs)
+		return sigfs_error_set(SIGFS_ENOMEM, "designated requirement: out of memory");
+	for (i = 0; i < n; i++) {
+		const unsigned char *p = certs[i];
+
+		if (cert_lens[i] > LONG_MAX || !(c.certs[i] = d2i_X509(NULL, &p, (long)cert_lens[i]))) {
+			rc = sigfs_error_set(SIGFS_EMALFORMED,
+					     "designated requirement: certificate %zu is not DER X.509", i);
+			goto out;
+		}
+	}
+	maker_begin(&m, blob);
+	put32(&m, opAnd);
+	put32(&m, opIdent);
+	put_str(&m, identifier);
+	if (is_apple_ca(&c))
+		apple_anchor(&m, &c);
+	else
+		non_apple_anchor(&m, &c);
+	rc = maker_end(&m, SIGFS_OK);
+out:
+	for (i = 0; i < n; i++)
+		X509_free(c.certs[i]);
+	OPENSSL_free(c.certs);
+	return rc;
+}
