@@ -1,9 +1,10 @@
 #!/bin/bash
-# Run tests/<group>/*.sh; each script exits 0 (pass), 77 (skip) or else (fail).
+# Run tests/<group>/*.sh (but lib*.sh and make-*.sh helpers); each script exits 0 (pass), 77 (skip) or else (fail).
 group=$1
 pass=0 fail=0 skip=0
 for t in tests/"$group"/*.sh; do
 	[ -e "$t" ] || continue
+	case $(basename "$t") in lib*.sh | make-*.sh) continue ;; esac # helpers, not tests
 	echo "== $t"
 	bash "$t"
 	rc=$?
