@@ -89,6 +89,7 @@ struct sigfs_slice {
 	int cds_ok;  /* every CodeDirectory parsed: cds[primary] may be shown */
 	size_t primary;
 	sigfs_cms *cms; /* NULL if none or unparsable */
+	uint32_t bad_slots; /* bit n: the payload of slot n (< 32) does not decode */
 };
 
 struct sigfs_file {
@@ -107,6 +108,10 @@ int sigfs_slice_malformed(struct sigfs_slice *s, const char *fmt, ...) SIGFS_PRI
 
 /* Parse slice->sig (already read) into blobs, CodeDirectories and CMS. */
 int sigfs_signature_parse(struct sigfs_slice *s) SIGFS_WUR;
+
+/* 1 when slot n is present and its payload decodes (requirements,
+ * entitlements, constraints); for other slots, when present. */
+int sigfs_slice_slot_ok(const struct sigfs_slice *s, uint32_t slot);
 
 /* The blob of `slot`, or NULL. */
 const struct sigfs_blob *sigfs_slice_blob(const struct sigfs_slice *s, uint32_t slot);

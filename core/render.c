@@ -195,16 +195,25 @@ static int explicit_dr(const struct view *v, const uint8_t **req, size_t *len)
 	return sigfs_reqset_find(req, len, set->p, set->len, kSecDesignatedRequirementType);
 }
 
-/* The entitlements as a plist: XML payload if present, else DER. */
+/* Slot present and (for decoded payloads) decodable. */
+static int slot_ok(const struct view *v, uint32_t slot)
+{
+	return v->s && sigfs_slice_slot_ok(v->s, slot);
+}
+
+/* The entitlements as a plist: the XML payload if it decodes, else DER. */
 static int entitlements(const struct view *v, sigfs_plist **pl)
 {
-	const struct sigfs_blob *b = blob_of(v, CSSLOT_ENTITLEMENTS);
+	const struct sigfs_blob *b;
 
-	if (b)
+	if (slot_ok(v, CSSLOT_ENTITLEMENTS)) {
+		b = blob_of(v, CSSLOT_ENTITLEMENTS);
 		return sigfs_plist_from_xml(pl, b->p + 8, b->len - 8);
-	b = blob_of(v, CSSLOT_DER_ENTITLEMENTS);
-	if (b)
+	}
+	if (slot_ok(v, CSSLOT_DER_ENTITLEMENTS)) {
+		b = blob_of(v, CSSLOT_DER_ENTITLEMENTS);
 		return sigfs_plist_from_der(pl, b->p + 8, b->len - 8);
+	}
 	return SIGFS_ENOTFOUND;
 }
 
@@ -234,9 +243,19 @@ static int has_reqs(const struct view *v)
 {
 	return blob_of(v, CSSLOT_REQUIREMENTS) != NULL;
 }
+/* requirements.txt / designated-requirement need a decodable set (or none) */
+static int has_cd_reqs(const struct view *v)
+{
+	return has_cd(v) && (!has_reqs(v) || slot_ok(v, CSSLOT_REQUIREMENTS));
+}
+/* entitlements.plist: the raw XML as it is, or XML rendered from valid DER */
+static int has_ents_plist(const struct view *v)
+{
+	return blob_of(v, CSSLOT_ENTITLEMENTS) || slot_ok(v, CSSLOT_DER_ENTITLEMENTS);
+}
 static int has_ents(const struct view *v)
 {
-	return blob_of(v, CSSLOT_ENTITLEMENTS) || blob_of(v, CSSLOT_DER_ENTITLEMENTS);
+	return slot_ok(v, CSSLOT_ENTITLEMENTS) || slot_ok(v, CSSLOT_DER_ENTITLEMENTS);
 }
 static int has_der(const struct view *v)
 {
@@ -267,19 +286,19 @@ static int has_info_plist(const struct view *v)
 }
 static int has_lc_self(const struct view *v)
 {
-	return blob_of(v, CSSLOT_LAUNCH_CONSTRAINT_SELF) != NULL;
+	return slot_ok(v, CSSLOT_LAUNCH_CONSTRAINT_SELF);
 }
 static int has_lc_parent(const struct view *v)
 {
-	return blob_of(v, CSSLOT_LAUNCH_CONSTRAINT_PARENT) != NULL;
+	return slot_ok(v, CSSLOT_LAUNCH_CONSTRAINT_PARENT);
 }
 static int has_lc_responsible(const struct view *v)
 {
-	return blob_of(v, CSSLOT_LAUNCH_CONSTRAINT_RESPONSIBLE) != NULL;
+	return slot_ok(v, CSSLOT_LAUNCH_CONSTRAINT_RESPONSIBLE);
 }
 static int has_lc_library(const struct view *v)
 {
-	return blob_of(v, CSSLOT_LIBRARY_CONSTRAINT) != NULL;
+	return slot_ok(v, CSSLOT_LIBRARY_CONSTRAINT);
 }
 static int has_constraints(const struct view *v)
 {
@@ -656,10 +675,10 @@ static int r_info_txt(const struct view *v, sigfs_buf *b)
 	if (set) {
 		uint32_t count;
 
-		err = sigfs_reqset_count(&count, set->p, set->len);
-		if (err)
-			return err;
-		sigfs_buf_printf(b, "Internal requirements count=%u size=%zu\n", count, set->len);
+		if (sigfs_reqset_count(&count, set->p, set->len) == SIGFS_OK)
+			sigfs_buf_printf(b, "Internal requirements count=%u size=%zu\n", count, set->len);
+		else /* status says why */
+			sigfs_buf_printf(b, "Internal requirements=malformed size=%zu\n", set->len);
 	} else {
 		sigfs_buf_puts(b, "Internal requirements=none\n");
 	}
@@ -689,10 +708,10 @@ static const struct entry per_slice[] = {
     {"cdhashes", has_cd, r_cdhashes},
     {"flags", has_cd, r_flags},
     {"info.txt", always, r_info_txt},
-    {"requirements.txt", has_cd, r_requirements_txt},
-    {"designated-requirement", has_cd, r_designated},
+    {"requirements.txt", has_cd_reqs, r_requirements_txt},
+    {"designated-requirement", has_cd_reqs, r_designated},
     {"requirements.bin", has_reqs, r_requirements_bin},
-    {"entitlements.plist", has_ents, r_ent_plist},
+    {"entitlements.plist", has_ents_plist, r_ent_plist},
     {"entitlements.der", has_der, r_ent_der},
     {"entitlements.txt", has_ents, r_ent_txt},
     {"entitlements.json", has_ents, r_ent_json},

@@ -6,6 +6,8 @@
 
 #include "internal.h"
 #include "sigfs/cursor.h"
+#include "sigfs/plist.h"
+#include "sigfs/requirement.h"
 
 const struct sigfs_blob *sigfs_slice_blob(const struct sigfs_slice *s, uint32_t slot)
 {
@@ -219,6 +221,47 @@ int sigfs_signature_parse(struct sigfs_slice *s)
 		if (sigfs_hash_rank(s->cds[i].hash_type) > sigfs_hash_rank(s->cds[s->primary].hash_type))
 			s->primary = i;
 
+	/* payloads that later files decode: check them now, so a listed file
+	 * always renders and a broken payload shows in `status` */
+	for (i = 0; i < s->nblobs; i++) {
+		const struct sigfs_blob *b = &s->blobs[i];
+		sigfs_buf scratch = SIGFS_BUF_INIT;
+		sigfs_plist *pl = NULL;
+		const char *what = NULL;
+
+		switch (b->slot) {
+		case CSSLOT_REQUIREMENTS:
+			err = sigfs_reqset_dump(&scratch, b->p, b->len);
+			what = "requirement set";
+			break;
+		case CSSLOT_ENTITLEMENTS:
+			err = sigfs_plist_from_xml(&pl, b->p + 8, b->len - 8);
+			what = "entitlements";
+			break;
+		case CSSLOT_DER_ENTITLEMENTS:
+			err = sigfs_plist_from_der(&pl, b->p + 8, b->len - 8);
+			what = "DER entitlements";
+			break;
+		case CSSLOT_LAUNCH_CONSTRAINT_SELF:
+		case CSSLOT_LAUNCH_CONSTRAINT_PARENT:
+		case CSSLOT_LAUNCH_CONSTRAINT_RESPONSIBLE:
+		case CSSLOT_LIBRARY_CONSTRAINT:
+			err = sigfs_plist_from_der(&pl, b->p + 8, b->len - 8);
+			what = "launch constraints";
+			break;
+		default:
+			continue;
+		}
+		sigfs_buf_free(&scratch);
+		sigfs_plist_free(pl);
+		if (err == SIGFS_ENOMEM)
+			return err;
+		if (err) {
+			s->bad_slots |= 1u << b->slot;
+			sigfs_slice_malformed(s, "%s (slot %u): %s", what, b->slot, sigfs_error_last());
+		}
+	}
+
 	/* CMS: an empty wrapper (8 bytes) is no CMS; garbage is malformed */
 	{
 		const struct sigfs_blob *b = sigfs_slice_blob(s, CSSLOT_SIGNATURESLOT);
@@ -232,6 +275,13 @@ int sigfs_signature_parse(struct sigfs_slice *s)
 		}
 	}
 	return s->malformed ? SIGFS_EMALFORMED : SIGFS_OK;
+}
+
+int sigfs_slice_slot_ok(const struct sigfs_slice *s, uint32_t slot)
+{
+	if (!sigfs_slice_blob(s, slot))
+		return 0;
+	return slot >= 32 || !(s->bad_slots & (1u << slot));
 }
 
 enum sigfs_status sigfs_slice_status(const struct sigfs_slice *s)

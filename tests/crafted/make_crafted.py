@@ -184,6 +184,19 @@ emit("cms-garbage", macho64(superblob([(0, good_cd), (0x10000, blob(CSMAGIC_BLOB
      "malformed: cms: …")
 emit("cms-empty-wrapper", macho64(superblob([(0, good_cd), (0x10000, blob(CSMAGIC_BLOBWRAPPER, b""))])), "adhoc")
 
+# --- payloads that later files decode
+emit("ent-xml-garbage", macho64(superblob([(0, good_cd), (5, blob(0xFADE7171, b"<plist><dict><key>x</dict"))])),
+     "malformed: entitlements (slot 5): …")
+emit("ent-der-garbage", macho64(superblob([(0, good_cd), (7, blob(0xFADE7172, b"\x70\x80\x02\x01\x01"))])),
+     "malformed: DER entitlements (slot 7): …")
+emit("reqset-count-overflow", macho64(superblob([(0, good_cd), (2, blob(CSMAGIC_REQUIREMENTS, be(0x10000000)))])),
+     "malformed: requirement set (slot 2): …")
+deep = be(9) * 1000000 + be(1)  # a million nested opNot, then opTrue
+emit("req-deep-nesting", macho64(superblob([(0, good_cd), (2, blob(CSMAGIC_REQUIREMENTS, be(1, 3, 20) + blob(0xFADE0C00, be(1) + deep)))])),
+     "malformed: requirement set (slot 2): requirement: nesting deeper than 256 at offset 1040")
+emit("lc-garbage-der", macho64(superblob([(0, good_cd), (8, blob(0xFADE8181, b"\x30\x84\xff\xff\xff\xff"))])),
+     "malformed: launch constraints (slot 8): …")
+
 # --- Load commands
 emit("lc-sizeofcmds-exceeds-file", macho64(good_sb, sizeofcmds_override=0x7fffffff),
      "malformed: Mach-O header: sizeofcmds 2147483647 exceeds the slice …")
