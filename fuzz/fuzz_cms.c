@@ -1,7 +1,5 @@
 /* Fuzz target: the CMS SignedData of slot 0x10000 and every accessor. */
-#include "sigfs/sigfs.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#include "fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -16,13 +14,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	n = sigfs_cms_cert_count(cms);
 	for (i = 0; i < n; i++) {
-		(void)sigfs_cms_cert_der(cms, i, &p, &len);
-		(void)sigfs_cms_cert_cn(cms, i, &b);
+		IGNORE(sigfs_cms_cert_der(cms, i, &p, &len));
+		IGNORE(sigfs_cms_cert_cn(cms, i, &b));
 	}
-	(void)sigfs_cms_chain_pem(cms, &b);
-	(void)sigfs_cms_signing_time(cms, &t);
-	(void)sigfs_cms_timestamp_time(cms, &t);
-	(void)sigfs_cms_message_digest(cms, &p, &len, &type);
+	IGNORE(sigfs_cms_chain_pem(cms, &b));
+	IGNORE(sigfs_cms_signing_time(cms, &t));
+	IGNORE(sigfs_cms_timestamp_time(cms, &t));
+	IGNORE(sigfs_cms_message_digest(cms, &p, &len, &type));
 	sigfs_cms_free(cms);
 	sigfs_buf_free(&b);
 	return 0;

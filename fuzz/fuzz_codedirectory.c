@@ -4,8 +4,7 @@
 #include <string.h>
 
 #include "../core/internal.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#include "fuzz.h"
 
 static void be32(uint8_t *p, uint32_t v)
 {
@@ -34,7 +33,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(s.sig + 20, data, size);
 	s.sig_len = total;
 	s.has_lc_sig = 1;
-	(void)sigfs_signature_parse(&s);
+	IGNORE(sigfs_signature_parse(&s));
 	free(s.sig);
 	free(s.blobs);
 	sigfs_cms_free(s.cms);

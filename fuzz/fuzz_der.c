@@ -1,8 +1,6 @@
 /* Fuzz target: Apple's DER plist encoding (entitlements, launch
  * constraints) and every rendering of the result. */
-#include "sigfs/sigfs.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#include "fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -11,10 +9,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (sigfs_plist_from_der(&pl, data, size) != SIGFS_OK)
 		return 0;
-	(void)sigfs_plist_to_xml(&b, pl);
-	(void)sigfs_plist_to_json(&b, pl);
-	(void)sigfs_plist_to_text(&b, pl);
-	(void)sigfs_plist_dict_count(pl);
+	IGNORE(sigfs_plist_to_xml(&b, pl));
+	IGNORE(sigfs_plist_to_json(&b, pl));
+	IGNORE(sigfs_plist_to_text(&b, pl));
+	IGNORE(sigfs_plist_dict_count(pl));
 	sigfs_plist_free(pl);
 	sigfs_buf_free(&b);
 	return 0;

@@ -3,24 +3,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "sigfs/sigfs.h"
+#include "fuzz.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-struct mem {
-	const uint8_t *p;
-	size_t n;
-};
-
-static int mem_read(void *ctx, uint64_t off, void *dst, size_t len)
-{
-	const struct mem *m = ctx;
-
-	if (off > m->n || len > m->n - off)
-		return SIGFS_EIO;
-	memcpy(dst, m->p + off, len);
-	return SIGFS_OK;
-}
 
 struct walk {
 	const sigfs_file *f;
@@ -45,7 +29,7 @@ static int visit(void *arg, const char *name, int kind)
 		sigfs_list(w->f, w->arch, w->path, visit, w);
 		w->depth--;
 	} else {
-		(void)sigfs_render(&b, w->f, w->arch, w->path);
+		IGNORE(sigfs_render(&b, w->f, w->arch, w->path));
 	}
 	sigfs_buf_free(&b);
 	w->path[len] = '\0';
@@ -54,11 +38,11 @@ static int visit(void *arg, const char *name, int kind)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct mem m = {data, size};
+	struct fuzz_mem m = {data, size};
 	sigfs_file *f;
 	struct walk w;
 
-	if (sigfs_file_load(&f, mem_read, &m, size) != SIGFS_OK)
+	if (sigfs_file_load(&f, fuzz_mem_read, &m, size) != SIGFS_OK)
 		return 0;
 	memset(&w, 0, sizeof w);
 	w.f = f;

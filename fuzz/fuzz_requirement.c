@@ -1,8 +1,6 @@
 /* Fuzz target: the requirement decompiler, on a single requirement and on a
  * requirement set. */
-#include "sigfs/sigfs.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#include "fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -11,12 +9,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const uint8_t *req;
 	size_t len;
 
-	(void)sigfs_req_decompile(&b, data, size);
+	IGNORE(sigfs_req_decompile(&b, data, size));
 	sigfs_buf_clear(&b);
-	(void)sigfs_reqset_dump(&b, data, size);
-	(void)sigfs_reqset_count(&count, data, size);
+	IGNORE(sigfs_reqset_dump(&b, data, size));
+	IGNORE(sigfs_reqset_count(&count, data, size));
 	if (sigfs_reqset_find(&req, &len, data, size, kSecDesignatedRequirementType) == SIGFS_OK)
-		(void)sigfs_req_decompile(&b, req, len);
+		IGNORE(sigfs_req_decompile(&b, req, len));
 	sigfs_buf_free(&b);
 	return 0;
 }

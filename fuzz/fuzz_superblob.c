@@ -4,8 +4,7 @@
 #include <string.h>
 
 #include "../core/internal.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#include "fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -18,8 +17,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(s.sig, data, size);
 	s.sig_len = size;
 	s.has_lc_sig = 1;
-	(void)sigfs_signature_parse(&s);
-	(void)sigfs_slice_status(&s);
+	IGNORE(sigfs_signature_parse(&s));
+	IGNORE(sigfs_slice_status(&s));
 	free(s.sig);
 	free(s.blobs);
 	sigfs_cms_free(s.cms);
