@@ -112,10 +112,24 @@ def fat(slices, magic=0xCAFEBABE, nfat=None, entries=None):
     return hdr + b"\0" * (off - len(hdr)) + data
 
 
-def emit(name, data, status):
+def emit(name, data, status, files=None):
+    """files: {name in .sig/: exact expected bytes}, written to NAME.expect/"""
     with open(os.path.join(out, name), "wb") as f:
         f.write(data)
     expected.append((name, status))
+    for fname, content in (files or {}).items():
+        os.makedirs(os.path.join(out, name + ".expect"), exist_ok=True)
+        with open(os.path.join(out, name + ".expect", fname), "wb") as f:
+            f.write(content)
+
+
+def text_segment_with_info_plist(plist_off, plist_len):
+    """LC_SEGMENT_64 __TEXT with one section __info_plist (mach-o/loader.h)."""
+    sect = b"__info_plist\0\0\0\0" + b"__TEXT".ljust(16, b"\0") + struct.pack(
+        "<QQIIIIIIII", 0x1000 + plist_off, plist_len, plist_off, 0, 0, 0, 0, 0, 0, 0)
+    seg = struct.pack("<II", 0x19, 72 + 80) + b"__TEXT".ljust(16, b"\0") + struct.pack(
+        "<QQQQiiII", 0x1000, 0x4000, 0, 0x4000, 5, 5, 1, 0)
+    return seg + sect
 
 
 good_cd = codedirectory()
@@ -124,6 +138,16 @@ cdhash = hashlib.sha256(good_cd).hexdigest()[:40]
 
 # --- well-formed references
 emit("ok-adhoc", macho64(good_sb), "adhoc")
+# an embedded Info.plist: __TEXT,__info_plist inside the code area; the
+# CodeDirectory's special slot -1 is non-zero (0x11…), so it counts as bound
+plist = (b'<?xml version="1.0" encoding="UTF-8"?>\n<plist version="1.0">\n<dict>\n'
+         b'\t<key>CFBundleIdentifier</key>\n\t<string>com.example.crafted</string>\n'
+         b'\t<key>CFBundleVersion</key>\n\t<string>7</string>\n</dict>\n</plist>\n')
+hdr_and_cmds = 32 + 24 + (72 + 80) + 16
+emit("ok-info-plist", macho64(good_sb, extra_cmds=text_segment_with_info_plist(hdr_and_cmds + 256, len(plist)),
+                              code=b"\0" * 256 + plist + b"\0" * (8192 - 256 - len(plist))),
+     "adhoc", {"info.plist": plist, "identifier": b"com.example.crafted\n", "team-id": b"TEAMID1234\n",
+               "flags": b"0x2(adhoc)\n"})
 emit("ok-unsigned", macho64(None), "unsigned")
 emit("ok-fat", fat([(CPU_X86_64, 3, macho64(good_sb, CPU_X86_64, 3)), (CPU_ARM64, 0, macho64(good_sb))]), "adhoc")
 emit("ok-fat64", fat([(CPU_ARM64, 0, macho64(good_sb))], magic=0xCAFEBABF), "adhoc")
