@@ -469,6 +469,20 @@ static struct pnode *pnode_new(enum ptype t)
 	return n;
 }
 
+static void pnode_free(struct pnode *n)
+{
+	size_t i;
+
+	for (i = 0; i < n->n; i++) {
+		free(n->keys[i]);
+		pnode_free(n->kids[i]);
+	}
+	free(n->keys);
+	free(n->kids);
+	free(n->s);
+	free(n);
+}
+
 static void pnode_add(struct pnode *parent, char *key, struct pnode *kid)
 {
 	parent->kids = realloc(parent->kids, (parent->n + 1) * sizeof *parent->kids);
@@ -673,7 +687,8 @@ static void der_from_xml_file(const char *path, struct buf *out)
 	uint8_t *d = read_file(path, &len);
 	struct pnode *root = xml_parse_plist(path, d, len);
 	der_plist(out, root);
-	free(d); /* the tree leaks: a short-lived test tool */
+	pnode_free(root);
+	free(d);
 }
 
 /* ---- options ---- */
