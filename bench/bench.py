@@ -1,0 +1,566 @@
+#!/usr/bin/env python3
+"""sigfs benchmarks: ratios against a baseline measured in the same run (bench/README.md).
+
+Environment: N (Mach-O files, default 5000), M (ordinary files, 20000), RUNS (5), N_BIG (measurement 6,
+4*N), STARTUP_FILES ("1000,100000"), BENCH_QUICK=1 (smoke run: N=200 M=1000 RUNS=2), BENCH_ONLY ("1,3,5":
+a subset), SIGFS, SIGFS_EXPORT, BENCH_DIR (out/bench). Writes BENCH_JSON (BENCH_DIR/results.json)."""
+import atexit
+import hashlib
+import json
+import os
+import platform
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+sys.path.insert(0, HERE)
+sys.dont_write_bytecode = True  # no bench/__pycache__ in the source tree
+import gen  # noqa: E402
+
+QUICK = os.environ.get("BENCH_QUICK", "") not in ("", "0")
+
+
+def env_int(name, default):
+    v = os.environ.get(name)
+    return int(v) if v else default
+
+
+N = env_int("N", 200 if QUICK else 5000)
+M = env_int("M", 1000 if QUICK else 20000)
+RUNS = env_int("RUNS", 2 if QUICK else 5)
+N_BIG = env_int("N_BIG", 4 * N)
+STARTUP = [int(x) for x in os.environ.get("STARTUP_FILES", "1000,10000" if QUICK else "1000,100000").split(",")]
+ONLY = set(os.environ.get("BENCH_ONLY", "1,2,3,4,5,6,7").split(","))
+SIGFS = os.path.abspath(os.environ.get("SIGFS", os.path.join(ROOT, "out/sigfs")))
+EXPORT = os.path.abspath(os.environ.get("SIGFS_EXPORT", os.path.join(ROOT, "out/sigfs-export")))
+BD = os.path.abspath(os.environ.get("BENCH_DIR", os.path.join(ROOT, "out/bench")))
+MNT = os.path.join(BD, "mnt")
+T0 = time.perf_counter()
+NOTES = []
+GTA = "com.apple.security.get-task-allow"
+SHM = "/dev/shm" if os.path.isdir("/dev/shm") else BD
+
+
+def log(*a):
+    print("[%6.1fs]" % (time.perf_counter() - T0), *a, file=sys.stderr, flush=True)
+
+
+def note(s):
+    NOTES.append(s)
+    log("note:", s)
+
+
+# ---------------------------------------------------------------- system helpers
+DROP_OK = None
+
+
+def drop_caches():
+    """Both sides of every ratio call this right before their timed part."""
+    global DROP_OK
+    os.sync()
+    try:
+        with open("/proc/sys/vm/drop_caches", "w") as f:
+            f.write("3\n")
+        DROP_OK = True
+    except OSError as e:
+        if DROP_OK is None:
+            note("cannot drop the page cache (%s): every run of both sides starts from whatever is cached" % e)
+        DROP_OK = False
+
+
+def raise_nofile():
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    try:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    except (ValueError, OSError):
+        pass
+
+
+def proc_field(pid, file, key):
+    try:
+        with open("/proc/%d/%s" % (pid, file)) as f:
+            for line in f:
+                if line.startswith(key + ":"):
+                    return int(line.split()[1])
+    except OSError:
+        return None
+    return None
+
+
+ACTIVE = []
+
+
+class Mount:
+    """A FUSE daemon in the foreground (-f), so its pid is the daemon's."""
+
+    def __init__(self, argv, mnt=MNT):
+        self.mnt = mnt
+        os.makedirs(mnt, exist_ok=True)
+        base = os.stat(mnt).st_dev
+        self.log = open(os.path.join(BD, "daemon.log"), "ab")
+        t0 = time.perf_counter()
+        self.p = subprocess.Popen(argv, stdout=self.log, stderr=self.log, preexec_fn=raise_nofile)
+        ACTIVE.append(self)
+        while True:
+            if self.p.poll() is not None:
+                raise RuntimeError("%s exited with %s (see %s)" % (argv[0], self.p.returncode, self.log.name))
+            try:
+                if os.stat(mnt).st_dev != base:
+                    break
+            except OSError:
+                pass
+            if time.perf_counter() - t0 > 30:
+                raise RuntimeError("%s: mount not up after 30 s" % argv[0])
+            time.sleep(0.0005)
+        self.startup = time.perf_counter() - t0
+        self.pid = self.p.pid
+
+    def hwm_kb(self):
+        return proc_field(self.pid, "status", "VmHWM")
+
+    def rchar(self):
+        return proc_field(self.pid, "io", "rchar")
+
+    def close(self):
+        if self in ACTIVE:
+            ACTIVE.remove(self)
+        subprocess.run(["fusermount3", "-u", self.mnt], stderr=subprocess.DEVNULL)
+        try:
+            self.p.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            subprocess.run(["fusermount3", "-uz", self.mnt], stderr=subprocess.DEVNULL)
+            self.p.kill()
+            self.p.wait()
+        self.log.close()
+
+
+@atexit.register
+def _cleanup():
+    for m in list(ACTIVE):
+        m.close()
+
+
+def sigfs_mount(src, opts=()):
+    return Mount([SIGFS, "-f", *opts, src, MNT])
+
+
+PT_LL = os.path.join(BD, "passthrough_ll")
+
+
+def pt_mount(src):
+    return Mount([PT_LL, "-f", "-o", "source=" + src, MNT])
+
+
+def timed(cmd, check=None, cpu=None):
+    """Run a shell pipeline, stdout to a file on tmpfs; returns (seconds, stdout bytes).
+    check(stdout) -> error string or None."""
+    out = os.path.join(SHM, "sigfs-bench.out")
+    argv = ["bash", "-o", "pipefail", "-c", cmd]
+    if cpu is not None:
+        argv = ["taskset", "-c", str(cpu)] + argv
+    with open(out, "wb") as fo:
+        t0 = time.perf_counter()
+        r = subprocess.run(argv, stdout=fo, stderr=subprocess.PIPE)
+        dt = time.perf_counter() - t0
+    with open(out, "rb") as f:
+        data = f.read()
+    os.unlink(out)
+    if r.returncode != 0 or r.stderr:
+        raise RuntimeError("`%s` failed (exit %d): %s" % (cmd, r.returncode, r.stderr.decode(errors="replace")[:600]))
+    if check:
+        err = check(data)
+        if err:
+            raise RuntimeError("`%s`: %s" % (cmd, err))
+    return dt, data
+
+
+def lines(n):
+    return lambda d: None if d.count(b"\n") == n else "expected %d lines, got %d" % (n, d.count(b"\n"))
+
+
+def nbytes(n):
+    return lambda d: None if len(d) == n else "expected %d bytes, got %d" % (n, len(d))
+
+
+def stats(v):
+    v = [x for x in v if x is not None]
+    if not v:
+        return None
+    return {"min": min(v), "median": statistics.median(v), "max": max(v), "runs": v}
+
+
+# ---------------------------------------------------------------- workload
+def file_hash(p):
+    with open(p, "rb") as f:
+        return hashlib.sha256(f.read()).hexdigest()[:16]
+
+
+def templates():
+    d = os.path.join(BD, "templates")
+    stamp = file_hash(os.path.join(HERE, "gen.py"))
+    sf = os.path.join(d, "stamp")
+    if not (os.path.exists(sf) and open(sf).read() == stamp):
+        log("building Mach-O templates (make-fixtures.sh, mksig, hand-assembled) ...")
+        gen.build_templates(d)
+        with open(sf, "w") as f:
+            f.write(stamp)
+    with open(os.path.join(d, "templates.json")) as f:
+        for n in json.load(f)["notes"]:
+            note(n)
+    return d
+
+
+def tree(tdir, n, m, light=False, baselines=True):
+    name = "tree-n%d-m%d%s%s" % (n, m, "-light" if light else "", "" if baselines else "-nobase")
+    d = os.path.join(BD, name)
+    stamp = file_hash(os.path.join(HERE, "gen.py")) + file_hash(os.path.join(tdir, "templates.json"))
+    sf = os.path.join(d, "stamp")
+    if not (os.path.exists(sf) and open(sf).read() == stamp):
+        log("generating %s (N=%d Mach-O, M=%d ordinary) ..." % (name, n, m))
+        gen.build_tree(tdir, d, n, m, 1, baselines=baselines, light=light)
+        os.sync()
+        with open(sf, "w") as f:
+            f.write(stamp)
+    with open(os.path.join(d, "meta.json")) as f:
+        meta = json.load(f)
+    meta["src"] = os.path.join(d, "src")
+    for n_ in meta.get("notes", []):
+        note("%s: %s" % (name, n_))
+    return meta
+
+
+def build_passthrough():
+    srcs = ["/usr/share/doc/libfuse3-dev/examples/passthrough_ll.c"]
+    for s in srcs:
+        if os.path.exists(s):
+            r = subprocess.run("cc -O2 -w $(pkg-config fuse3 --cflags) %s -o %s $(pkg-config fuse3 --libs)"
+                               % (s, PT_LL), shell=True, stderr=subprocess.PIPE)
+            if r.returncode == 0:
+                return s
+            note("building %s failed: %s" % (s, r.stderr.decode()[:300]))
+    note("libfuse's passthrough_ll example source not found (Debian libfuse3-dev ships it in "
+         "/usr/share/doc/libfuse3-dev/examples): measurement 3's bar skipped")
+    return None
+
+
+# ---------------------------------------------------------------- measurements
+RESULTS = {}
+
+
+def pair_runs(label, sides, runs=RUNS):
+    """sides: {name: fn() -> seconds}; the order alternates run by run. Returns {name: [seconds]}."""
+    names = list(sides)
+    res = {k: [] for k in names}
+    for r in range(runs):
+        order = names if r % 2 == 0 else names[::-1]
+        for k in order:
+            res[k].append(sides[k]())
+        log("%s run %d/%d: %s" % (label, r + 1, runs, ", ".join("%s %.3fs" % (k, res[k][-1]) for k in names)))
+    return res
+
+
+def ratios(a, b):
+    return [x / y for x, y in zip(a, b)]
+
+
+def on_fresh_mount(src, cmd, check, mount=sigfs_mount, hwm=None):
+    def fn():
+        m = mount(src)
+        try:
+            drop_caches()
+            dt, _ = timed(cmd.replace("MNT", MNT), check)
+            if hwm is not None:
+                hwm.append(m.hwm_kb())
+        finally:
+            m.close()
+        return dt
+    return fn
+
+
+def m1(main):
+    """Signature read cost: cdhash of every Mach-O vs as many ordinary small files."""
+    hwm = []
+    sig = "find MNT -path '*.sig/cdhash' | xargs cat"
+    base = "find MNT -name '*.sig' -prune -o -name '*.strings' -print | xargs cat"
+    res = pair_runs("1", {
+        "sigfs": on_fresh_mount(main["src"], sig, lines(main["cdhash_files"]), hwm=hwm),
+        "baseline": on_fresh_mount(main["src"], base, nbytes(main["strings_bytes"]))})
+    RESULTS["1"] = {"what": "find MNT -path '*.sig/cdhash' | xargs cat (%d files) vs %d ordinary *.strings files "
+                            "through the same mount (find prunes *.sig)" % (main["cdhash_files"], main["strings_files"]),
+                    "sigfs_s": stats(res["sigfs"]), "baseline_s": stats(res["baseline"]),
+                    "ratio": stats(ratios(res["sigfs"], res["baseline"])), "bar": 1.5,
+                    "commands": [sig, base]}
+    RESULTS["_hwm_small"] = hwm
+    return res
+
+
+def m2(main):
+    sig = "grep -rl %s MNT --include=entitlements.plist" % GTA
+    base = "grep -rl %s MNT --include='*.xcent' --exclude-dir='*.sig'" % GTA
+    res = pair_runs("2", {
+        "sigfs": on_fresh_mount(main["src"], sig, lines(main["gta_entitlement_files"])),
+        "baseline": on_fresh_mount(main["src"], base, lines(main["xcent_gta_files"]))})
+    RESULTS["2"] = {"what": "grep -rl over %d entitlements.plist vs %d ordinary *.xcent files (grep skips *.sig)"
+                            % (main["entitlement_files"], main["xcent_files"]),
+                    "sigfs_s": stats(res["sigfs"]), "baseline_s": stats(res["baseline"]),
+                    "ratio": stats(ratios(res["sigfs"], res["baseline"])), "bar": 1.5, "commands": [sig, base]}
+
+
+def m3(walk, pt_src):
+    cmd = "find MNT -name '*.sig' -prune -o -ls"
+    sides = {"sigfs": on_fresh_mount(walk["src"], cmd, None)}
+    if pt_src:
+        sides["passthrough_ll"] = on_fresh_mount(walk["src"], cmd, None, mount=pt_mount)
+
+    def direct():
+        drop_caches()
+        return timed(cmd.replace("MNT", walk["src"]))[0]
+    sides["direct"] = direct
+    sides["sigfs_full"] = on_fresh_mount(walk["src"], "find MNT -ls", None)
+    res = pair_runs("3", sides)
+    r = {"what": "find MNT -name '*.sig' -prune -o -ls over the mirror (%d entries) vs the same walk through "
+                 "libfuse's passthrough_ll" % walk["entries"],
+         "sigfs_s": stats(res["sigfs"]), "direct_s": stats(res["direct"]),
+         "ratio_vs_direct": stats(ratios(res["sigfs"], res["direct"])),
+         "full_walk_s": stats(res["sigfs_full"]),
+         "full_walk_ratio_vs_mirror_walk": stats(ratios(res["sigfs_full"], res["sigfs"])),
+         "bar": 1.3, "commands": [cmd, "find MNT -ls (sigfs_full: with every .sig tree)"]}
+    if pt_src:
+        r["baseline_s"] = stats(res["passthrough_ll"])
+        r["ratio"] = stats(ratios(res["sigfs"], res["passthrough_ll"]))
+        r["passthrough_ll_source"] = pt_src
+    RESULTS["3"] = r
+
+
+def m4(small, large):
+    def side(t):
+        def fn():
+            drop_caches()
+            m = sigfs_mount(t["src"])
+            m.close()
+            return m.startup
+        return fn
+    res = pair_runs("4", {"large": side(large), "small": side(small)})
+    RESULTS["4"] = {"what": "sigfs start to first successful stat of the mount root: %d files vs %d files"
+                            % (large["macho"] + large["ordinary"], small["macho"] + small["ordinary"]),
+                    "sigfs_s": stats(res["large"]), "baseline_s": stats(res["small"]),
+                    "ratio": stats(ratios(res["large"], res["small"])), "bar": 1.5}
+
+
+def m5(main):
+    path = os.path.join(MNT, main["big50"] + ".sig", "cdhash")
+    sig = main["big50_signature_size"]
+    got, blk = [], []
+    for r in range(RUNS):
+        m = sigfs_mount(main["src"])
+        try:
+            drop_caches()
+            a, ab = m.rchar(), proc_field(m.pid, "io", "read_bytes")
+            timed("cat " + path, lines(1))
+            got.append(m.rchar() - a)
+            blk.append(proc_field(m.pid, "io", "read_bytes") - ab)
+        finally:
+            m.close()
+        log("5 run %d/%d: rchar %d bytes, storage read_bytes %d" % (r + 1, RUNS, got[-1], blk[-1]))
+    limit = sig + 65536
+    RESULTS["5"] = {"what": "bytes read by the daemon (/proc/PID/io rchar) for %s.sig/cdhash of the %.1f MB binary "
+                            "on a fresh mount; signature %d bytes" % (main["big50"], main["big50_size"] / 1e6, sig),
+                    "bytes": stats(got), "storage_read_bytes": stats(blk), "signature_size": sig,
+                    "file_size": main["big50_size"], "limit": limit,
+                    "ratio": stats([g / limit for g in got]), "bar": 1.0,
+                    "note": "rchar also counts the FUSE requests the daemon reads from /dev/fuse"}
+
+
+def m6(big):
+    hwm = []
+    cmd = "find MNT -path '*.sig/cdhash' | xargs cat"
+    res = pair_runs("6", {"sigfs": on_fresh_mount(big["src"], cmd, lines(big["cdhash_files"]), hwm=hwm)})
+    small = RESULTS.get("_hwm_small") or []
+    r = {"what": "peak RSS (VmHWM) of the daemon during measurement 1's command, N=%d vs N=%d, default cache_mb"
+                 % (N, big["macho"]),
+         "hwm_small_kb": stats(small), "hwm_large_kb": stats(hwm), "large_walk_s": stats(res["sigfs"]),
+         "bar": "<= 64 MiB, large <= 1.2 x small"}
+    if small:
+        r["ratio"] = {"min": min(hwm) / max(small), "median": statistics.median(hwm) / statistics.median(small),
+                      "max": max(hwm) / min(small)}
+    RESULTS["6"] = r
+
+
+def m7(main):
+    # DEST on tmpfs: the measurement is the exporter's CPU work, not writeback of ~25 files per Mach-O
+    dest = os.path.join(SHM, "sigfs-bench-export")
+
+    def fn():
+        shutil.rmtree(dest, ignore_errors=True)
+        drop_caches()
+        return timed("%s -q %s %s" % (EXPORT, main["src"], dest), cpu=0)[0]
+    res = pair_runs("7", {"export": fn})
+    shutil.rmtree(dest, ignore_errors=True)
+    rate = [main["macho"] / t for t in res["export"]]
+    r = {"what": "sigfs-export -q SOURCE DEST on one core (taskset -c 0): Mach-O files per second; every .sig "
+                 "file of %d Mach-Os rendered and written (DEST in %s)" % (main["macho"], SHM),
+         "export_s": stats(res["export"]), "macho_per_s": stats(rate)}
+    if "1" in RESULTS:
+        mount_rate = main["macho"] / RESULTS["1"]["sigfs_s"]["median"]
+        r["mount_macho_per_s"] = mount_rate
+        r["ratio"] = {"median": statistics.median(rate) / mount_rate}
+    RESULTS["7"] = r
+
+
+# ---------------------------------------------------------------- report
+def machine():
+    model = "?"
+    with open("/proc/cpuinfo") as f:
+        for line in f:
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    fuse = subprocess.run(["pkg-config", "--modversion", "fuse3"], capture_output=True, text=True).stdout.strip()
+    with open("/proc/meminfo") as f:
+        mem = int(f.readline().split()[1]) // 1024
+    with open("/proc/loadavg") as f:
+        load = " ".join(f.read().split()[:3])
+    return {"cores": os.cpu_count(), "cpu": model, "loadavg_start": load, "kernel": platform.release(), "mem_mb": mem,
+            "libfuse": fuse, "python": platform.python_version(),
+            "sigfs_commit": subprocess.run(["git", "-C", ROOT, "describe", "--always", "--dirty"],
+                                           capture_output=True, text=True).stdout.strip()}
+
+
+def fmt_s(s, scale=1.0, f="%.3f"):
+    if not s:
+        return "-"
+    return "/".join(f % (s[k] * scale) for k in ("min", "median", "max"))
+
+
+def verdict(k, r):
+    if k == "6":
+        lg, sm = r.get("hwm_large_kb"), r.get("hwm_small_kb")
+        if not lg or not sm:
+            return "n/a"
+        ok = max(lg["max"], sm["max"]) <= 64 * 1024 and r["ratio"]["median"] <= 1.2
+        return "PASS" if ok else "MISS"
+    if k == "7" or "ratio" not in r:
+        return "n/a" if k != "7" else "(no bar)"
+    return "PASS" if r["ratio"]["median"] <= r["bar"] else "MISS"
+
+
+def report(mach, work):
+    rows = []
+    names = {"1": "sig read: .sig/cdhash vs ordinary", "2": "grep entitlements.plist vs ordinary",
+             "3": "find -ls mirror vs passthrough_ll", "4": "start-up %d vs %d files" % (STARTUP[1], STARTUP[0]),
+             "5": "bytes read per cdhash (50 MB)", "6": "peak RSS N=%d / N=%d" % (N, N_BIG),
+             "7": "sigfs-export Mach-O/s (1 core)"}
+    for k in sorted(x for x in RESULTS if not x.startswith("_")):
+        r = RESULTS[k]
+        if k == "5":
+            a, b = fmt_s(r["bytes"], 1 / 1024, "%.0f") + " KiB", "limit %.0f KiB" % (r["limit"] / 1024)
+            bar = "<= sig+64K"
+        elif k == "6":
+            a = fmt_s(r.get("hwm_small_kb"), 1 / 1024, "%.1f") + " MiB"
+            b = fmt_s(r.get("hwm_large_kb"), 1 / 1024, "%.1f") + " MiB"
+            bar = "<=64M, <=1.2x"
+        elif k == "7":
+            a = fmt_s(r["macho_per_s"], 1, "%.0f") + " /s"
+            b = "mount %.0f /s" % r["mount_macho_per_s"] if "mount_macho_per_s" in r else "-"
+            bar = "-"
+        else:
+            a, b = fmt_s(r["sigfs_s"]) + " s", fmt_s(r.get("baseline_s")) + " s"
+            bar = "<= %.1f" % r["bar"]
+        ratio = r.get("ratio")
+        rs = ("%.2f/%.2f/%.2f" % (ratio["min"], ratio["median"], ratio["max"])) if ratio and "min" in ratio else \
+            ("%.2f" % ratio["median"] if ratio else "-")
+        rows.append((k, names[k], a, b, rs, bar, verdict(k, r)))
+    out = []
+    with open("/proc/loadavg") as f:
+        mach["loadavg_end"] = " ".join(f.read().split()[:3])
+    out.append("sigfs benchmark — %d cores, %s, kernel %s, libfuse %s, sigfs %s" %
+               (mach["cores"], mach["cpu"], mach["kernel"], mach["libfuse"], mach["sigfs_commit"]))
+    out.append("load average at start %s, at end %s (other work on the machine widens min..max)" %
+               (mach["loadavg_start"], mach["loadavg_end"]))
+    out.append("workload: N=%d Mach-O + M=%d ordinary files (%d entries, %.1f GB apparent), RUNS=%d, N_BIG=%d, "
+               "page cache dropped before each timed run: %s" %
+               (work["macho"], work["ordinary"], work["entries"], work["bytes"] / 1e9, RUNS, N_BIG,
+                "yes" if DROP_OK else "NO"))
+    out.append("values are min/median/max over the runs; ratios are per run (each run pairs both sides), bars "
+               "are judged on the median")
+    hdr = ("#", "measurement", "sigfs", "baseline", "ratio", "bar", "result")
+    w = [max(len(str(x[i])) for x in rows + [hdr]) for i in range(len(hdr))]
+    out.append("  ".join(str(h).ljust(w[i]) for i, h in enumerate(hdr)))
+    for row in rows:
+        out.append("  ".join(str(c).ljust(w[i]) for i, c in enumerate(row)))
+    r3 = RESULTS.get("3")
+    if r3:
+        out.append("3: sigfs mirror walk vs find SOURCE -ls directly: %s; full walk incl. every .sig tree: %s s "
+                   "(%.1fx the mirror walk)" % (fmt_s(r3["ratio_vs_direct"], 1, "%.2f"), fmt_s(r3["full_walk_s"]),
+                                                 r3["full_walk_ratio_vs_mirror_walk"]["median"]))
+    r7 = RESULTS.get("7")
+    if r7 and "ratio" in r7:
+        out.append("7: sigfs-export renders every .sig file; %.2fx the Mach-O rate of measurement 1's mount command"
+                   % r7["ratio"]["median"])
+    for n in NOTES:
+        out.append("note: " + n)
+    return "\n".join(out)
+
+
+def main():
+    for p in (SIGFS, EXPORT):
+        if not os.access(p, os.X_OK):
+            sys.exit("bench: %s not built (make)" % p)
+    if not os.path.exists("/dev/fuse") or not shutil.which("fusermount3"):
+        sys.exit("bench: needs /dev/fuse and fusermount3")
+    os.makedirs(BD, exist_ok=True)
+    subprocess.run(["fusermount3", "-uz", MNT], stderr=subprocess.DEVNULL)
+    mach = machine()
+    tdir = templates()
+    main_t = tree(tdir, N, M)
+    log("workload: %s" % {k: main_t[k] for k in ("entries", "macho", "ordinary", "cdhash_files",
+                                                   "entitlement_files")})
+    pt_src = build_passthrough() if "3" in ONLY else None
+    # passthrough_ll keeps one O_PATH fd per inode the kernel knows: the walk tree must fit RLIMIT_NOFILE
+    walk = main_t
+    hard = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
+    if "3" in ONLY and pt_src and main_t["entries"] > 0.7 * hard:
+        k = 0.7 * hard / main_t["entries"]
+        walk = tree(tdir, max(1, int(N * k)), max(1, int(M * k)))
+        note("measurement 3 walks a %.0f%% scale tree (%d entries): passthrough_ll holds an fd per inode and "
+             "RLIMIT_NOFILE is %d here" % (100 * k, walk["entries"], hard))
+    if "1" in ONLY:
+        m1(main_t)
+    if "2" in ONLY:
+        m2(main_t)
+    if "3" in ONLY:
+        m3(walk, pt_src)
+    if "4" in ONLY:
+        small = tree(tdir, max(1, STARTUP[0] // 20), STARTUP[0] - max(1, STARTUP[0] // 20), light=True,
+                     baselines=False)
+        large = tree(tdir, max(1, STARTUP[1] // 20), STARTUP[1] - max(1, STARTUP[1] // 20), light=True,
+                     baselines=False)
+        m4(small, large)
+    if "5" in ONLY:
+        m5(main_t)
+    if "6" in ONLY:
+        m6(tree(tdir, N_BIG, N_BIG, baselines=False))
+    if "7" in ONLY:
+        m7(main_t)
+    text = report(mach, main_t)
+    print(text)
+    res = {k: v for k, v in RESULTS.items() if not k.startswith("_")}
+    for k, v in res.items():
+        v["result"] = verdict(k, v)
+    jpath = os.environ.get("BENCH_JSON", os.path.join(BD, "results.json"))
+    with open(jpath, "w") as f:
+        json.dump({"machine": mach, "config": {"N": N, "M": M, "RUNS": RUNS, "N_BIG": N_BIG, "STARTUP_FILES": STARTUP,
+                                                "quick": QUICK, "drop_caches": DROP_OK},
+                   "workload": {k: v for k, v in main_t.items() if k != "templates"},
+                   "templates": main_t.get("templates"), "results": res, "notes": NOTES,
+                   "table": text, "elapsed_s": time.perf_counter() - T0}, f, indent=1)
+    log("wrote %s (%.0f s)" % (jpath, time.perf_counter() - T0))
+
+
+if __name__ == "__main__":
+    main()
