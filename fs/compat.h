@@ -31,14 +31,18 @@
 #define SIGFS_RENAME_PARAM		  , unsigned int rename_flags_
 #define SIGFS_READDIR_PARAM		  , enum fuse_readdir_flags readdir_flags_
 #define SIGFS_INIT_PARAMS		  struct fuse_conn_info *conn, struct fuse_config *cfg
-#define SIGFS_FILL(filler, buf, name, st) (filler)((buf), (name), (st), 0, (enum fuse_fill_dir_flags)0)
+/* A directory entry at offset `off`, with its attributes when `plus`. */
+#define SIGFS_FILL_AT(filler, buf, name, st, off, plus)                                                      \
+	(filler)((buf), (name), (st), (off), (plus) ? FUSE_FILL_DIR_PLUS : (enum fuse_fill_dir_flags)0)
+#define SIGFS_READDIR_IS_PLUS ((readdir_flags_ & FUSE_READDIR_PLUS) != 0)
 #else
 #define SIGFS_FUSE3 0
 #define SIGFS_FI_PARAM
 #define SIGFS_RENAME_PARAM
 #define SIGFS_READDIR_PARAM
 #define SIGFS_INIT_PARAMS		  struct fuse_conn_info *conn
-#define SIGFS_FILL(filler, buf, name, st) (filler)((buf), (name), (st), 0)
+#define SIGFS_FILL_AT(filler, buf, name, st, off, plus) ((void)(plus), (filler)((buf), (name), (st), (off)))
+#define SIGFS_READDIR_IS_PLUS 0
 #endif
 
 /* --- platform ------------------------------------------------------------ */

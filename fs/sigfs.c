@@ -163,6 +163,7 @@ static int is_macho(int dirfd, const char *name, const struct stat *st)
 		return 0; /* unreadable to us: no .sig */
 	uint8_t head[SIGFS_PROBE_LEN];
 	ssize_t n;
+	(void)posix_fadvise(fd, 0, 0, POSIX_FADV_RANDOM); /* 8 bytes: no readahead */
 	do
 		n = pread(fd, head, sizeof head, 0);
 	while (n < 0 && errno == EINTR);
@@ -189,6 +190,8 @@ static int load_file(int dirfd, const char *name, struct stat *st, struct sfc_fi
 		k = key_of(&before);
 		if (attempt == 0 || (*out = sfc_file_get(g.cache, &k)) == NULL) {
 			sigfs_file *f = NULL;
+			/* headers and signature only: readahead would read code */
+			(void)posix_fadvise(fd, 0, 0, POSIX_FADV_RANDOM);
 			int rc = sigfs_file_load(&f, read_at, &fd, (uint64_t)before.st_size);
 			int serr = fstat(fd, &after) < 0 ? -errno : 0;
 			close(fd);
@@ -501,47 +504,79 @@ static int dent_cmp(const void *a, const void *b)
 	return strcmp(((const struct dent *)a)->name, ((const struct dent *)b)->name);
 }
 
-static int fill_type(void *buf, fuse_fill_dir_t filler, const char *name, mode_t type)
+/* A directory listing, built once at opendir and served by offset, with full
+ * attributes where we have them so the kernel (READDIRPLUS) need not look
+ * each entry up again. */
+struct lent {
+	char *name;
+	struct stat st;
+	int full; /* st is complete (else only the type bits are set) */
+};
+
+struct listing {
+	struct lent *v;
+	size_t n, cap;
+};
+
+static int listing_add(struct listing *l, const char *name, const struct stat *st, int full)
+{
+	if (l->n == l->cap) {
+		size_t ncap = l->cap ? l->cap * 2 : 64;
+		struct lent *nv = realloc(l->v, ncap * sizeof *nv);
+		if (!nv)
+			return -ENOMEM;
+		l->v = nv;
+		l->cap = ncap;
+	}
+	l->v[l->n].name = strdup(name);
+	if (!l->v[l->n].name)
+		return -ENOMEM;
+	l->v[l->n].st = *st;
+	l->v[l->n].full = full;
+	l->n++;
+	return 0;
+}
+
+static int listing_add_type(struct listing *l, const char *name, mode_t type)
 {
 	struct stat st;
 	memset(&st, 0, sizeof st);
 	st.st_mode = type;
-	return SIGFS_FILL(filler, buf, name, &st);
+	return listing_add(l, name, &st, 0);
 }
 
-static mode_t dt_mode(unsigned char t)
+static void listing_free(struct listing *l)
 {
-	switch (t) {
-	case DT_DIR: return S_IFDIR;
-	case DT_LNK: return S_IFLNK;
-	case DT_REG: return S_IFREG;
-	case DT_FIFO: return S_IFIFO;
-	case DT_SOCK: return S_IFSOCK;
-	case DT_CHR: return S_IFCHR;
-	case DT_BLK: return S_IFBLK;
-	default: return 0;
-	}
+	if (!l)
+		return;
+	for (size_t i = 0; i < l->n; i++)
+		free(l->v[i].name);
+	free(l->v);
+	free(l);
 }
 
-/* Emit NAME<suffix> for a Mach-O regular file NAME unless a real entry of
+/* Add NAME<suffix> for a Mach-O regular file NAME unless a real entry of
  * that name exists (the real one wins). */
-static void fill_sig(void *buf, fuse_fill_dir_t filler, int dirfd, const char *name, const struct stat *st,
-		     const struct dent *all, size_t nall)
+static int add_sig(struct listing *l, int dirfd, const char *name, const struct stat *st, const struct dent *all,
+		   size_t nall)
 {
 	char sig[NAME_MAX + 1];
 	size_t len = strlen(name);
 	if (len + g.suffix_len > NAME_MAX)
-		return;
+		return 0;
 	memcpy(sig, name, len);
 	memcpy(sig + len, g.suffix, g.suffix_len + 1);
 	struct dent key = {sig, 0};
 	if (all && bsearch(&key, all, nall, sizeof *all, dent_cmp))
-		return;
-	if (is_macho(dirfd, name, st))
-		fill_type(buf, filler, sig, S_IFDIR);
+		return 0;
+	if (!is_macho(dirfd, name, st))
+		return 0;
+	struct stat vst;
+	virt_stat(&vst, st, 1, 0, "");
+	return listing_add(l, sig, &vst, 1);
 }
 
-static int readdir_real(int fd, void *buf, fuse_fill_dir_t filler)
+static int list_real(int fd, struct listing *l)
 {
 	DIR *d = fdopendir(fd);
 	if (!d) {
@@ -582,22 +617,18 @@ static int readdir_real(int fd, void *buf, fuse_fill_dir_t filler)
 		if (nv > 1)
 			qsort(v, nv, sizeof *v, dent_cmp);
 		int dfd = dirfd(d);
-		fill_type(buf, filler, ".", S_IFDIR);
-		fill_type(buf, filler, "..", S_IFDIR);
-		for (size_t i = 0; i < nv; i++) {
+		e = listing_add_type(l, ".", S_IFDIR);
+		if (!e)
+			e = listing_add_type(l, "..", S_IFDIR);
+		for (size_t i = 0; i < nv && !e; i++) {
 			struct stat st;
-			int have_st = 0;
-			mode_t type = dt_mode(v[i].type);
-			if (type == 0 || type == S_IFREG) {
-				if (fstatat(dfd, v[i].name, &st, AT_SYMLINK_NOFOLLOW) < 0)
-					continue; /* vanished meanwhile */
-				have_st = 1;
-				type = st.st_mode & S_IFMT;
-			}
+			if (fstatat(dfd, v[i].name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+				continue; /* vanished meanwhile */
+			mode_t type = st.st_mode & S_IFMT;
 			if (!g.sigonly || type == S_IFDIR)
-				fill_type(buf, filler, v[i].name, type);
-			if (type == S_IFREG && have_st)
-				fill_sig(buf, filler, dfd, v[i].name, &st, v, nv);
+				e = listing_add(l, v[i].name, &st, 1);
+			if (!e && type == S_IFREG)
+				e = add_sig(l, dfd, v[i].name, &st, v, nv);
 		}
 	}
 	for (size_t i = 0; i < nv; i++)
@@ -608,19 +639,19 @@ static int readdir_real(int fd, void *buf, fuse_fill_dir_t filler)
 }
 
 struct list_ctx {
-	void *buf;
-	fuse_fill_dir_t filler;
+	struct listing *l;
+	int err;
 };
 
 static int list_cb(void *arg, const char *name, int kind)
 {
 	struct list_ctx *c = arg;
-	fill_type(c->buf, c->filler, name, kind == SIGFS_NODE_DIR ? S_IFDIR : S_IFREG);
-	return 0;
+	c->err = listing_add_type(c->l, name, kind == SIGFS_NODE_DIR ? S_IFDIR : S_IFREG);
+	return c->err;
 }
 
-static int sigfs_op_readdir(const char *path, void *buf, fuse_fill_dir_t filler, off_t offset,
-			    struct fuse_file_info *fi SIGFS_READDIR_PARAM)
+/* The listing of directory `path`. */
+static int list_dir(const char *path, struct listing *l)
 {
 	struct node n;
 	int e = resolve(path, &n);
@@ -629,7 +660,7 @@ static int sigfs_op_readdir(const char *path, void *buf, fuse_fill_dir_t filler,
 	switch (n.kind) {
 	case NODE_ROOT: {
 		int fd = openat(g.rootfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		e = fd < 0 ? -errno : readdir_real(fd, buf, filler);
+		e = fd < 0 ? -errno : list_real(fd, l);
 		break;
 	}
 	case NODE_REAL: {
@@ -638,28 +669,33 @@ static int sigfs_op_readdir(const char *path, void *buf, fuse_fill_dir_t filler,
 			break;
 		}
 		int fd = openat(n.dirfd, n.name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		e = fd < 0 ? -errno : readdir_real(fd, buf, filler);
+		e = fd < 0 ? -errno : list_real(fd, l);
 		break;
 	}
 	case NODE_VROOT:
-		fill_type(buf, filler, ".", S_IFDIR);
-		fill_type(buf, filler, "..", S_IFDIR);
-		if (!S_ISREG(n.st.st_mode))
+		e = listing_add_type(l, ".", S_IFDIR);
+		if (!e)
+			e = listing_add_type(l, "..", S_IFDIR);
+		if (e || !S_ISREG(n.st.st_mode))
 			break; /* the one file vanished */
 		if (!g.sigonly)
-			fill_type(buf, filler, g.single, S_IFREG);
-		fill_sig(buf, filler, n.dirfd, g.single, &n.st, NULL, 0);
+			e = listing_add(l, g.single, &n.st, 1);
+		if (!e)
+			e = add_sig(l, n.dirfd, g.single, &n.st, NULL, 0);
 		break;
 	case NODE_VIRT: {
 		struct sfc_file *lf;
 		e = load_file(n.dirfd, n.name, &n.st, &lf);
 		if (e)
 			break;
-		fill_type(buf, filler, ".", S_IFDIR);
-		fill_type(buf, filler, "..", S_IFDIR);
-		struct list_ctx c = {buf, filler};
-		int rc = sigfs_list(lf->f, g.arch, n.vpath, list_cb, &c);
-		if (rc == SIGFS_ENOTFOUND)
+		e = listing_add_type(l, ".", S_IFDIR);
+		if (!e)
+			e = listing_add_type(l, "..", S_IFDIR);
+		struct list_ctx c = {l, 0};
+		int rc = e ? 0 : sigfs_list(lf->f, g.arch, n.vpath, list_cb, &c);
+		if (c.err)
+			e = c.err;
+		else if (rc == SIGFS_ENOTFOUND)
 			e = sigfs_node(lf->f, g.arch, n.vpath) == SIGFS_NODE_FILE ? -ENOTDIR : -ENOENT;
 		else if (rc < 0)
 			e = core_fail(rc, "list", n.vpath);
@@ -669,6 +705,40 @@ static int sigfs_op_readdir(const char *path, void *buf, fuse_fill_dir_t filler,
 	}
 	node_release(&n);
 	return e;
+}
+
+static int sigfs_op_opendir(const char *path, struct fuse_file_info *fi)
+{
+	struct listing *l = calloc(1, sizeof *l);
+	if (!l)
+		return -ENOMEM;
+	int e = list_dir(path, l);
+	if (e) {
+		listing_free(l);
+		return e;
+	}
+	fi->fh = (uint64_t)(uintptr_t)l;
+	return 0;
+}
+
+static int sigfs_op_readdir(const char *path, void *buf, fuse_fill_dir_t filler, off_t offset,
+			    struct fuse_file_info *fi SIGFS_READDIR_PARAM)
+{
+	const struct listing *l = (const struct listing *)(uintptr_t)fi->fh;
+	int plus = SIGFS_READDIR_IS_PLUS;
+
+	if (!l)
+		return -EBADF;
+	for (size_t i = offset > 0 ? (size_t)offset : 0; i < l->n; i++)
+		if (SIGFS_FILL_AT(filler, buf, l->v[i].name, &l->v[i].st, (off_t)(i + 1), plus && l->v[i].full))
+			break; /* the kernel's buffer is full: it asks again from i + 1 */
+	return 0;
+}
+
+static int sigfs_op_releasedir(const char *path, struct fuse_file_info *fi)
+{
+	listing_free((struct listing *)(uintptr_t)fi->fh);
+	return 0;
 }
 
 /* ---- files ----------------------------------------------------------------- */
@@ -717,6 +787,12 @@ static int sigfs_op_open(const char *path, struct fuse_file_info *fi)
 	fi->fh = (uint64_t)(uintptr_t)h;
 	if (g.cache_mode == CACHE_ALWAYS)
 		fi->keep_cache = 1;
+	else if (h->blob)
+		/* The kernel caps page-cache reads at the size it cached from an
+		 * earlier getattr (attr_timeout), which may describe another
+		 * version of F than the bytes just rendered: B's bytes cut to A's
+		 * length. Direct I/O serves exactly this handle's blob, whole. */
+		fi->direct_io = 1;
 	return 0;
 }
 
@@ -868,7 +944,9 @@ static const struct fuse_operations sigfs_ops = {
     .destroy = sigfs_op_destroy,
     .getattr = sigfs_op_getattr,
     .readlink = sigfs_op_readlink,
+    .opendir = sigfs_op_opendir,
     .readdir = sigfs_op_readdir,
+    .releasedir = sigfs_op_releasedir,
     .open = sigfs_op_open,
     .read = sigfs_op_read,
     .release = sigfs_op_release,
