@@ -148,8 +148,37 @@ static int read_at(void *ctx, uint64_t off, void *dst, size_t len)
 	return SIGFS_OK;
 }
 
-/* 1 if regular file `name` (stat `st`) beneath `dirfd` starts a Mach-O. */
-static int is_macho(int dirfd, const char *name, const struct stat *st)
+/* Probe an open regular file (first SIGFS_PROBE_LEN bytes) and remember the
+ * answer under key `k`. */
+static int probe_fd(int fd, const struct sfc_key *k)
+{
+	struct stat fst;
+	uint8_t head[SIGFS_PROBE_LEN];
+	ssize_t n;
+	if (fstat(fd, &fst) < 0 || !S_ISREG(fst.st_mode))
+		return 0;
+	do
+		n = pread(fd, head, sizeof head, 0);
+	while (n < 0 && errno == EINTR);
+	int r = n > 0 && sigfs_macho_probe(head, (size_t)n, (uint64_t)fst.st_size);
+	if (n >= 0)
+		sfc_probe_put(g.cache, k, r);
+	return r;
+}
+
+/* Open a regular file only to read a few bytes: no readahead, and never
+ * block (a FIFO swapped in after the stat). */
+static int open_probe(int dirfd, const char *name)
+{
+	int fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+	if (fd >= 0)
+		(void)posix_fadvise(fd, 0, 0, POSIX_FADV_RANDOM);
+	return fd;
+}
+
+/* 1 if regular file `name` (stat `st`) beneath `dirfd` starts a Mach-O.
+ * `fd` is the file already open, or -1. */
+static int is_macho(int dirfd, const char *name, const struct stat *st, int fd)
 {
 	if (!S_ISREG(st->st_mode))
 		return 0;
@@ -157,20 +186,12 @@ static int is_macho(int dirfd, const char *name, const struct stat *st)
 	int r = sfc_probe_get(g.cache, &k);
 	if (r >= 0)
 		return r;
-	struct stat fst;
-	int fd = open_regular(dirfd, name, &fst);
-	if (fd < 0)
+	int own = fd < 0 ? open_probe(dirfd, name) : -1;
+	if (fd < 0 && own < 0)
 		return 0; /* unreadable to us: no .sig */
-	uint8_t head[SIGFS_PROBE_LEN];
-	ssize_t n;
-	(void)posix_fadvise(fd, 0, 0, POSIX_FADV_RANDOM); /* 8 bytes: no readahead */
-	do
-		n = pread(fd, head, sizeof head, 0);
-	while (n < 0 && errno == EINTR);
-	close(fd);
-	r = n > 0 && sigfs_macho_probe(head, (size_t)n, (uint64_t)fst.st_size);
-	if (n >= 0)
-		sfc_probe_put(g.cache, &k, r);
+	r = probe_fd(fd >= 0 ? fd : own, &k);
+	if (own >= 0)
+		close(own);
 	return r;
 }
 
@@ -366,7 +387,7 @@ static int resolve(const char *path, struct node *n)
 		} else if (virt) {
 			virt = fstatat(n->dirfd, base, &fst, AT_SYMLINK_NOFOLLOW) == 0;
 		}
-		if (!virt || !is_macho(n->dirfd, base, &fst)) {
+		if (!virt || !is_macho(n->dirfd, base, &fst, -1)) {
 			node_release(n);
 			return -ENOENT;
 		}
@@ -558,7 +579,7 @@ static void listing_free(struct listing *l)
 /* Add NAME<suffix> for a Mach-O regular file NAME unless a real entry of
  * that name exists (the real one wins). */
 static int add_sig(struct listing *l, int dirfd, const char *name, const struct stat *st, const struct dent *all,
-		   size_t nall)
+		   size_t nall, int fd)
 {
 	char sig[NAME_MAX + 1];
 	size_t len = strlen(name);
@@ -569,11 +590,34 @@ static int add_sig(struct listing *l, int dirfd, const char *name, const struct 
 	struct dent key = {sig, 0};
 	if (all && bsearch(&key, all, nall, sizeof *all, dent_cmp))
 		return 0;
-	if (!is_macho(dirfd, name, st))
+	if (!is_macho(dirfd, name, st, fd))
 		return 0;
 	struct stat vst;
 	virt_stat(&vst, st, 1, 0, "");
 	return listing_add(l, sig, &vst, 1);
+}
+
+#define PREFETCH_CHUNK 256
+
+/* Stat entries v[0..n) (sts, ok) and open each regular file whose Mach-O
+ * probe is not cached yet (fds, else -1), asking for its first page at once
+ * (POSIX_FADV_WILLNEED): the probes that follow overlap their disk reads
+ * instead of waiting one by one — on a cold cache those reads are most of a
+ * directory walk. */
+static void stat_and_prefetch(int dfd, const struct dent *v, size_t n, struct stat *sts, unsigned char *ok, int *fds)
+{
+	for (size_t i = 0; i < n; i++) {
+		fds[i] = -1;
+		ok[i] = fstatat(dfd, v[i].name, &sts[i], AT_SYMLINK_NOFOLLOW) == 0;
+		if (!ok[i] || !S_ISREG(sts[i].st_mode) || sts[i].st_size < SIGFS_PROBE_LEN)
+			continue;
+		struct sfc_key k = key_of(&sts[i]);
+		if (sfc_probe_get(g.cache, &k) >= 0)
+			continue;
+		fds[i] = open_probe(dfd, v[i].name);
+		if (fds[i] >= 0)
+			(void)posix_fadvise(fds[i], 0, SIGFS_PROBE_LEN, POSIX_FADV_WILLNEED);
+	}
 }
 
 static int list_real(int fd, struct listing *l)
@@ -617,18 +661,26 @@ static int list_real(int fd, struct listing *l)
 		if (nv > 1)
 			qsort(v, nv, sizeof *v, dent_cmp);
 		int dfd = dirfd(d);
+		struct stat sts[PREFETCH_CHUNK];
+		unsigned char ok[PREFETCH_CHUNK];
+		int fds[PREFETCH_CHUNK];
 		e = listing_add_type(l, ".", S_IFDIR);
 		if (!e)
 			e = listing_add_type(l, "..", S_IFDIR);
-		for (size_t i = 0; i < nv && !e; i++) {
-			struct stat st;
-			if (fstatat(dfd, v[i].name, &st, AT_SYMLINK_NOFOLLOW) < 0)
-				continue; /* vanished meanwhile */
-			mode_t type = st.st_mode & S_IFMT;
-			if (!g.sigonly || type == S_IFDIR)
-				e = listing_add(l, v[i].name, &st, 1);
-			if (!e && type == S_IFREG)
-				e = add_sig(l, dfd, v[i].name, &st, v, nv);
+		for (size_t c0 = 0; c0 < nv && !e; c0 += PREFETCH_CHUNK) {
+			size_t cn = nv - c0 < PREFETCH_CHUNK ? nv - c0 : PREFETCH_CHUNK;
+			stat_and_prefetch(dfd, v + c0, cn, sts, ok, fds);
+			for (size_t i = 0; i < cn; i++) {
+				mode_t type = sts[i].st_mode & S_IFMT;
+				if (e || !ok[i])
+					; /* failed, or vanished meanwhile: only close below */
+				else if (!g.sigonly || type == S_IFDIR)
+					e = listing_add(l, v[c0 + i].name, &sts[i], 1);
+				if (!e && ok[i] && type == S_IFREG)
+					e = add_sig(l, dfd, v[c0 + i].name, &sts[i], v, nv, fds[i]);
+				if (fds[i] >= 0)
+					close(fds[i]);
+			}
 		}
 	}
 	for (size_t i = 0; i < nv; i++)
@@ -681,7 +733,7 @@ static int list_dir(const char *path, struct listing *l)
 		if (!g.sigonly)
 			e = listing_add(l, g.single, &n.st, 1);
 		if (!e)
-			e = add_sig(l, n.dirfd, g.single, &n.st, NULL, 0);
+			e = add_sig(l, n.dirfd, g.single, &n.st, NULL, 0, -1);
 		break;
 	case NODE_VIRT: {
 		struct sfc_file *lf;
@@ -791,7 +843,9 @@ static int sigfs_op_open(const char *path, struct fuse_file_info *fi)
 		/* The kernel caps page-cache reads at the size it cached from an
 		 * earlier getattr (attr_timeout), which may describe another
 		 * version of F than the bytes just rendered: B's bytes cut to A's
-		 * length. Direct I/O serves exactly this handle's blob, whole. */
+		 * length. Direct I/O serves exactly this handle's blob, whole
+		 * (cost: no page cache for .sig files, and a MAP_SHARED mmap
+		 * of one needs FUSE_CAP_DIRECT_IO_ALLOW_MMAP; MAP_PRIVATE works). */
 		fi->direct_io = 1;
 	return 0;
 }
@@ -846,6 +900,12 @@ static void *sigfs_op_init(SIGFS_INIT_PARAMS)
 {
 #if SIGFS_FUSE3
 	cfg->use_ino = 0; /* libfuse numbers the nodes: stable while cached */
+#endif
+#ifdef FUSE_CAP_DIRECT_IO_ALLOW_MMAP
+	/* .sig files are opened with direct_io (see sigfs_op_open); libfuse
+	 * >= 3.16 and Linux >= 6.6 then still allow a MAP_SHARED mmap. */
+	if (conn->capable & FUSE_CAP_DIRECT_IO_ALLOW_MMAP)
+		conn->want |= FUSE_CAP_DIRECT_IO_ALLOW_MMAP;
 #endif
 	return NULL;
 }
