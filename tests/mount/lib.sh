@@ -6,6 +6,10 @@
 #
 # Each test exits 0 (pass), 77 (skip) or 1 (fail).
 #   SIGFS=path SIGFS_EXPORT=path   binaries under test (default out/...)
+#   SIGFS_WRAPPER="cmd args"        run the daemon under a wrapper command
+#                                   (valgrind, ...); word-split, empty = none
+#   SIGFS_MOUNT_TIMEOUT=seconds     how long to wait for the mount (default
+#                                   10, or 120 with a wrapper: valgrind is slow)
 
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then
 	echo "lib.sh: helpers for the other tests, nothing to run"
@@ -16,6 +20,12 @@ set -u
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 SIGFS=${SIGFS:-$ROOT/out/sigfs}
 SIGFS_EXPORT=${SIGFS_EXPORT:-$ROOT/out/sigfs-export}
+SIGFS_WRAPPER=${SIGFS_WRAPPER:-}
+if [ -n "$SIGFS_WRAPPER" ]; then
+	SIGFS_MOUNT_TIMEOUT=${SIGFS_MOUNT_TIMEOUT:-120}
+else
+	SIGFS_MOUNT_TIMEOUT=${SIGFS_MOUNT_TIMEOUT:-10}
+fi
 CORPUS=$ROOT/tests/corpus
 TEST=$(basename "$0" .sh)
 FAILED=0
@@ -113,17 +123,21 @@ trap 'cleanup; exit 1' INT TERM
 
 # sigfs_mount MOUNTPOINT [sigfs options...] SOURCE
 # Starts sigfs in the foreground (so its exit status can be checked) and
-# waits up to 10 s for the mount, checking the daemon stays alive.
+# waits up to SIGFS_MOUNT_TIMEOUT s for the mount, checking the daemon stays
+# alive. With SIGFS_WRAPPER the daemon runs as `$SIGFS_WRAPPER $SIGFS ...`
+# (the wrapper must exec it in the same process, as valgrind does).
 sigfs_mount() {
 	local mnt=$1
 	shift
 	local src=${!#}
 	local opts=("${@:1:$#-1}")
 	mkdir -p "$mnt"
-	"$SIGFS" -f "${opts[@]}" "$src" "$mnt" 2>>"$WORK/sigfs.stderr" &
+	local wrapper=()
+	[ -n "$SIGFS_WRAPPER" ] && read -r -a wrapper <<<"${SIGFS_WRAPPER//$'\n'/ }"
+	"${wrapper[@]}" "$SIGFS" -f "${opts[@]}" "$src" "$mnt" 2>>"$WORK/sigfs.stderr" &
 	local pid=$!
 	local i
-	for i in $(seq 100); do
+	for i in $(seq $((SIGFS_MOUNT_TIMEOUT * 10))); do
 		if is_mounted "$mnt"; then
 			MOUNTS+=("$mnt")
 			PIDS[$mnt]=$pid
@@ -138,7 +152,7 @@ sigfs_mount() {
 	done
 	kill "$pid"
 	wait "$pid"
-	echo "sigfs did not mount $mnt within 10 s" >&2
+	echo "sigfs did not mount $mnt within $SIGFS_MOUNT_TIMEOUT s" >&2
 	return 1
 }
 
