@@ -1276,10 +1276,14 @@ static int run(struct fuse_args *args, struct sigfs_opts *o)
 	    g.cache_mode == CACHE_NEVER	   ? "attr_timeout=0,entry_timeout=0,negative_timeout=0"
 	    : g.cache_mode == CACHE_ALWAYS ? "attr_timeout=60,entry_timeout=60,negative_timeout=60"
 					   : "attr_timeout=1,entry_timeout=1,negative_timeout=1";
-	snprintf(defs, sizeof defs, "-oro,subtype=sigfs,%s%s", timeouts,
+	/* max_idle_threads: libfuse 3.14 otherwise warns "Ignoring invalid max
+	 * threads value 4294967295" at every mount (libfuse issue #1003); 10
+	 * is its long-standing default. */
+	snprintf(defs, sizeof defs, "-oro,subtype=sigfs,%s%s%s", timeouts,
 		 g.cache_mode == CACHE_AUTO	? ",auto_cache"
 		 : g.cache_mode == CACHE_ALWAYS ? ",kernel_cache"
-						: "");
+						: "",
+		 SIGFS_FUSE3 ? ",max_idle_threads=10" : "");
 	size_t dlen = strlen(defs);
 	strcat(defs, ",fsname=");
 	if (add_escaped(defs, sizeof defs, held.src) < 0)
