@@ -146,7 +146,7 @@ deps:
 
 demo:
 	@tests/install-deps.sh
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory all $(TOOL_BINS)
 	@mountscripts/demo.sh
 
 bench: $(PROGS) $(TOOL_BINS)

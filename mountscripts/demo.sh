@@ -50,5 +50,13 @@ run cat libffi/libffi.8.dylib.sig/info.txt
 run cat libffi/libffi.8.dylib.sig/authority
 run find terminal-notifier.app -name "'*.sig'"
 run cat terminal-notifier.app/Contents/MacOS/terminal-notifier.sig/status
-run "grep -r get-task-allow --include='entitlements.*' libffi terminal-notifier.app || echo '(no binary here asks for get-task-allow)'"
 run "grep -rl '^unsigned' --include=status libffi terminal-notifier.app"
+
+# Synthetic binaries signed here with a test CA (tests/fixtures/make-fixtures.sh:
+# clang + ld64.lld + the test signer) show entitlements; skipped without them.
+if [ -x out/tools/mksig ] && tests/fixtures/make-fixtures.sh "$tmp/fx" >/dev/null 2>&1; then
+	mount_one "$tmp/fx/src" "$tmp/fixtures"
+	run "grep -rl com.apple.security.get-task-allow fixtures --include=entitlements.plist"
+	run cat fixtures/devid-arm64.sig/entitlements.txt
+	run cat fixtures/devid-arm64.sig/requirements.txt
+fi
