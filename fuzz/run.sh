@@ -14,7 +14,7 @@ for t in "${targets[@]}"; do
 	mkdir -p "out/fuzz/work/$t" "out/fuzz/artifacts/$t" out/fuzz/logs
 	[ -d "fuzz/corpus/$t" ] && cp -n fuzz/corpus/"$t"/* "out/fuzz/work/$t/" 2>/dev/null
 	echo "== $t for ${secs}s"
-	"out/fuzz/$t" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -max_len=262144 \
+	"out/fuzz/$t" -max_total_time="$secs" -timeout=${FUZZ_TIMEOUT:-30} -rss_limit_mb=2048 -max_len=262144 \
 		-artifact_prefix="out/fuzz/artifacts/$t/" -print_final_stats=1 \
 		"out/fuzz/work/$t" >"out/fuzz/logs/$t.log" 2>&1
 	echo "   exit $?: $(grep -E '^stat::number_of_executed_units|cov:' "out/fuzz/logs/$t.log" | tail -2 | tr '\n' ' ')"
