@@ -127,7 +127,7 @@ check-mount: $(PROGS) $(TOOL_BINS)
 # Faults of a live tree with the mount up (tests/robust/): SOURCE churning
 # under readers, hostile tree shapes, TSan, SIGKILL, memory bound, valgrind.
 # Root, /dev/fuse, python3; a few minutes. Not part of `check`.
-check-robust: $(PROGS) $(TOOL_BINS)
+check-robust: $(PROGS) $(TOOL_BINS) $(FUZZ_REPLAY)
 	@tests/run-scripts.sh robust
 
 check-fuzz: $(FUZZ_REPLAY)
