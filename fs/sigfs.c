@@ -48,6 +48,7 @@ struct sigfs_opts {
 	int default_permissions;
 	int debug;
 	int extra_nonopt;
+	double attr_timeout; /* -o attr_timeout= if given, else < 0 */
 };
 
 /* State of the mounted file system; read-only after main() except the
@@ -62,6 +63,7 @@ static struct {
 	int debug;
 	enum cache_mode cache_mode;
 	struct sfc *cache; /* NULL with cache=never */
+	double attr_timeout; /* the kernel's, ours or the user's -o attr_timeout= */
 } g;
 
 /* ---- error mapping ------------------------------------------------------ */
@@ -801,6 +803,20 @@ struct handle {
 	struct sfc_blob *blob;
 };
 
+/* 1 if F changed (mtime, or ctime, which cannot be set back: a rename or
+ * a restored old mtime still counts) within the kernel's attribute timeout
+ * plus a second of timestamp granularity, or claims a future time: only then
+ * can the kernel hold a size of F.sig/x from another version of F. */
+static int changed_recently(const struct stat *f)
+{
+	struct timespec now;
+	time_t newest = SIGFS_ST_MTIM(f).tv_sec > SIGFS_ST_CTIM(f).tv_sec ? SIGFS_ST_MTIM(f).tv_sec
+									      : SIGFS_ST_CTIM(f).tv_sec;
+	if (clock_gettime(CLOCK_REALTIME, &now) < 0)
+		return 1;
+	return (double)newest >= (double)now.tv_sec - g.attr_timeout - 1.0;
+}
+
 static int sigfs_op_open(const char *path, struct fuse_file_info *fi)
 {
 	if ((fi->flags & O_ACCMODE) != O_RDONLY || (fi->flags & (O_TRUNC | O_CREAT | O_APPEND)))
@@ -810,10 +826,12 @@ static int sigfs_op_open(const char *path, struct fuse_file_info *fi)
 	if (e)
 		return e;
 	struct handle *h = calloc(1, sizeof *h);
+	struct stat fst;
 	if (!h) {
 		node_release(&n);
 		return -ENOMEM;
 	}
+	memset(&fst, 0, sizeof fst);
 	h->fd = -1;
 	if (n.kind == NODE_REAL) {
 		struct stat st;
@@ -825,6 +843,7 @@ static int sigfs_op_open(const char *path, struct fuse_file_info *fi)
 	} else if (n.kind == NODE_VIRT) {
 		int kind;
 		e = virt_lookup(&n, &kind, &h->blob);
+		fst = n.st; /* the version the blob was rendered from */
 		if (!e && kind != SIGFS_NODE_FILE)
 			e = -EISDIR;
 	} else {
@@ -839,13 +858,13 @@ static int sigfs_op_open(const char *path, struct fuse_file_info *fi)
 	fi->fh = (uint64_t)(uintptr_t)h;
 	if (g.cache_mode == CACHE_ALWAYS)
 		fi->keep_cache = 1;
-	else if (h->blob)
-		/* The kernel caps page-cache reads at the size it cached from an
-		 * earlier getattr (attr_timeout), which may describe another
-		 * version of F than the bytes just rendered: B's bytes cut to A's
-		 * length. Direct I/O serves exactly this handle's blob, whole
-		 * (cost: no page cache for .sig files, and a MAP_SHARED mmap
-		 * of one needs FUSE_CAP_DIRECT_IO_ALLOW_MMAP; MAP_PRIVATE works). */
+	else if (h->blob && (g.cache_mode == CACHE_NEVER || changed_recently(&fst)))
+		/* The kernel caps page-cache reads at the size it cached from a
+		 * getattr up to attr_timeout ago. If F changed since, that size
+		 * may be another version's than the bytes just rendered: B's
+		 * bytes cut to A's length. Direct I/O serves exactly this
+		 * handle's blob, whole (cost: an extra read round trip, and a
+		 * MAP_SHARED mmap needs FUSE_CAP_DIRECT_IO_ALLOW_MMAP). */
 		fi->direct_io = 1;
 	return 0;
 }
@@ -1113,6 +1132,9 @@ static int opt_proc(void *data, const char *arg, int key, struct fuse_args *outa
 		/* More fstab noise: x-systemd.*, x-gvfs-*, ... */
 		if (strncmp(arg, "x-", 2) == 0)
 			return 0;
+		/* passed on to libfuse; noted for sigfs_op_open's window */
+		if (strncmp(arg, "attr_timeout=", 13) == 0)
+			o->attr_timeout = atof(arg + 13);
 		return 1;
 	case KEY_HELP: o->show_help = 1; return 0;
 	case KEY_VERSION: o->show_version = 1; return 0;
@@ -1200,6 +1222,10 @@ static int run(struct fuse_args *args, struct sigfs_opts *o)
 		else if (strcmp(o->cache, "auto") != 0)
 			return fail("option cache", o->cache, "expected never, auto or always");
 	}
+	g.attr_timeout = o->attr_timeout >= 0		 ? o->attr_timeout
+			 : g.cache_mode == CACHE_ALWAYS ? 60
+			 : g.cache_mode == CACHE_NEVER	 ? 0
+							 : 1;
 	unsigned long cache_mb = 32;
 	if (o->cache_mb) {
 		char *end;
@@ -1305,6 +1331,7 @@ int main(int argc, char *argv[])
 	struct sigfs_opts o;
 	int ret;
 	memset(&o, 0, sizeof o);
+	o.attr_timeout = -1;
 	g.rootfd = -1;
 	if (fuse_opt_parse(&args, &o, sigfs_optspec, opt_proc) < 0) {
 		if (!o.extra_nonopt)
