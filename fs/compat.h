@@ -46,6 +46,18 @@
 #endif
 
 /* --- platform ------------------------------------------------------------ */
+#if defined(__GLIBC__)
+#include <malloc.h>
+/* One malloc arena. With one arena per worker thread, the many small
+ * short-lived allocations of listings and signature loads fragment every
+ * arena, and a 20,000-Mach-O walk peaked at 96 MiB RSS instead of 68 (bench
+ * measurement 6, bisected and measured with MALLOC_ARENA_MAX=1). The daemon
+ * waits on I/O, not on malloc's lock. */
+#define SIGFS_PLATFORM_INIT() ((void)mallopt(M_ARENA_MAX, 1))
+#else
+#define SIGFS_PLATFORM_INIT() ((void)0)
+#endif
+
 /* A directory fd used only to resolve names beneath it (never read). */
 #ifdef O_PATH
 #define SIGFS_O_DIRSEARCH (O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)

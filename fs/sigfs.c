@@ -1330,6 +1330,7 @@ int main(int argc, char *argv[])
 	struct fuse_args args = FUSE_ARGS_INIT(argc, argv);
 	struct sigfs_opts o;
 	int ret;
+	SIGFS_PLATFORM_INIT();
 	memset(&o, 0, sizeof o);
 	o.attr_timeout = -1;
 	g.rootfd = -1;
