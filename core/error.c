@@ -34,6 +34,7 @@ const char *sigfs_error_name(int code)
 	case SIGFS_EUNSUPPORTED: return "unsupported";
 	case SIGFS_ENOMEM: return "out of memory";
 	case SIGFS_EIO: return "I/O error";
+	case SIGFS_EACCES: return "permission denied";
 	}
 	return "unknown error";
 }

@@ -14,6 +14,7 @@ enum {
 	SIGFS_EUNSUPPORTED = -3, /* valid, but not something sigfs handles */
 	SIGFS_ENOMEM = -4,       /* allocation failed or a size bound was hit */
 	SIGFS_EIO = -5,          /* reading the source failed (vanished, shrank) */
+	SIGFS_EACCES = -6,       /* the source refused access (permissions) */
 };
 
 #if defined(__GNUC__)
