@@ -88,7 +88,8 @@ void sigfs_buf_hex(sigfs_buf *b, const uint8_t *p, size_t n)
 int sigfs_buf_status(const sigfs_buf *b)
 {
 	if (b->oom)
-		return sigfs_error_set(SIGFS_ENOMEM, "out of memory generating content (%zu bytes so far)", b->len);
+		return sigfs_error_set(SIGFS_ENOMEM, "out of memory generating content (%zu bytes so far)",
+				       b->len);
 	return SIGFS_OK;
 }
 

@@ -12,12 +12,12 @@
 #include "sigfs/file.h"
 
 /* Bounds on what one file may make us read or hold. */
-#define SIGFS_MAX_SLICES 1024
-#define SIGFS_MAX_LOADCMDS_SIZE ((uint32_t)16 << 20)
-#define SIGFS_MAX_SIGNATURE_SIZE ((uint32_t)64 << 20)
+#define SIGFS_MAX_SLICES	  1024
+#define SIGFS_MAX_LOADCMDS_SIZE	  ((uint32_t)16 << 20)
+#define SIGFS_MAX_SIGNATURE_SIZE  ((uint32_t)64 << 20)
 #define SIGFS_MAX_INFO_PLIST_SIZE ((uint64_t)1 << 20)
-#define SIGFS_MAX_CDS 6 /* slot 0 and 0x1000..0x1004 */
-#define SIGFS_REASON_LEN 200
+#define SIGFS_MAX_CDS		  6 /* slot 0 and 0x1000..0x1004 */
+#define SIGFS_REASON_LEN	  200
 
 /* ---- hash.c ---- */
 /* Digest size of a CS_HASHTYPE_*, 0 if unknown. */
@@ -35,7 +35,7 @@ int sigfs_hash(uint32_t type, const uint8_t *p, size_t n, uint8_t *out, size_t *
 struct sigfs_blob {
 	uint32_t slot;
 	uint32_t magic;
-	uint32_t offset; /* in the SuperBlob */
+	uint32_t offset;  /* in the SuperBlob */
 	const uint8_t *p; /* whole blob, header included, inside slice->sig */
 	size_t len;
 };
@@ -49,8 +49,8 @@ struct sigfs_cd {
 	uint32_t scatter_offset, team_offset;
 	uint64_t code_limit64, exec_seg_base, exec_seg_limit, exec_seg_flags;
 	uint32_t runtime, pre_encrypt_offset;
-	const char *ident; /* NUL-terminated inside p */
-	const char *team;  /* NULL when not set */
+	const char *ident;		  /* NUL-terminated inside p */
+	const char *team;		  /* NULL when not set */
 	uint8_t cdhash[CS_HASH_MAX_SIZE]; /* full digest of the blob */
 	size_t cdhash_len;
 };
@@ -86,9 +86,9 @@ struct sigfs_slice {
 	size_t nblobs;
 	struct sigfs_cd cds[SIGFS_MAX_CDS];
 	size_t ncds;
-	int cds_ok;  /* every CodeDirectory parsed: cds[primary] may be shown */
+	int cds_ok; /* every CodeDirectory parsed: cds[primary] may be shown */
 	size_t primary;
-	sigfs_cms *cms; /* NULL if none or unparsable */
+	sigfs_cms *cms;	    /* NULL if none or unparsable */
 	uint32_t bad_slots; /* bit n: the payload of slot n (< 32) does not decode */
 };
 

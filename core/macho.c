@@ -8,25 +8,25 @@
 #include "internal.h"
 #include "sigfs/cursor.h"
 
-#define MH_MAGIC 0xfeedfaceu
-#define MH_CIGAM 0xcefaedfeu
-#define MH_MAGIC_64 0xfeedfacfu
-#define MH_CIGAM_64 0xcffaedfeu
-#define FAT_MAGIC 0xcafebabeu
+#define MH_MAGIC     0xfeedfaceu
+#define MH_CIGAM     0xcefaedfeu
+#define MH_MAGIC_64  0xfeedfacfu
+#define MH_CIGAM_64  0xcffaedfeu
+#define FAT_MAGIC    0xcafebabeu
 #define FAT_MAGIC_64 0xcafebabfu
 
-#define LC_REQ_DYLD 0x80000000u
-#define LC_SEGMENT 0x1u
-#define LC_SEGMENT_64 0x19u
+#define LC_REQ_DYLD	  0x80000000u
+#define LC_SEGMENT	  0x1u
+#define LC_SEGMENT_64	  0x19u
 #define LC_CODE_SIGNATURE 0x1du
-#define LC_BUILD_VERSION 0x32u
+#define LC_BUILD_VERSION  0x32u
 
-#define CPU_ARCH_ABI64 0x01000000u
+#define CPU_ARCH_ABI64	  0x01000000u
 #define CPU_ARCH_ABI64_32 0x02000000u
-#define CPU_SUBTYPE_MASK 0xff000000u
-#define CPU_TYPE_X86 7u
-#define CPU_TYPE_ARM 12u
-#define CPU_TYPE_POWERPC 18u
+#define CPU_SUBTYPE_MASK  0xff000000u
+#define CPU_TYPE_X86	  7u
+#define CPU_TYPE_ARM	  12u
+#define CPU_TYPE_POWERPC  18u
 
 int sigfs_slice_malformed(struct sigfs_slice *s, const char *fmt, ...)
 {
@@ -47,18 +47,10 @@ void sigfs_arch_name(char *out, size_t n, uint32_t cputype, uint32_t cpusubtype)
 	const char *name = NULL;
 
 	switch (cputype) {
-	case CPU_TYPE_X86:
-		name = "i386";
-		break;
-	case CPU_TYPE_X86 | CPU_ARCH_ABI64:
-		name = sub == 8 ? "x86_64h" : "x86_64";
-		break;
-	case CPU_TYPE_ARM | CPU_ARCH_ABI64:
-		name = sub == 2 ? "arm64e" : "arm64";
-		break;
-	case CPU_TYPE_ARM | CPU_ARCH_ABI64_32:
-		name = "arm64_32";
-		break;
+	case CPU_TYPE_X86: name = "i386"; break;
+	case CPU_TYPE_X86 | CPU_ARCH_ABI64: name = sub == 8 ? "x86_64h" : "x86_64"; break;
+	case CPU_TYPE_ARM | CPU_ARCH_ABI64: name = sub == 2 ? "arm64e" : "arm64"; break;
+	case CPU_TYPE_ARM | CPU_ARCH_ABI64_32: name = "arm64_32"; break;
 	case CPU_TYPE_ARM:
 		switch (sub) {
 		case 5: name = "armv4t"; break;
@@ -76,12 +68,8 @@ void sigfs_arch_name(char *out, size_t n, uint32_t cputype, uint32_t cpusubtype)
 		default: name = "arm"; break;
 		}
 		break;
-	case CPU_TYPE_POWERPC:
-		name = "ppc";
-		break;
-	case CPU_TYPE_POWERPC | CPU_ARCH_ABI64:
-		name = "ppc64";
-		break;
+	case CPU_TYPE_POWERPC: name = "ppc"; break;
+	case CPU_TYPE_POWERPC | CPU_ARCH_ABI64: name = "ppc64"; break;
 	}
 	if (name)
 		snprintf(out, n, "%s", name);
@@ -101,8 +89,7 @@ int sigfs_macho_probe(const uint8_t *head, size_t n, uint64_t size)
 	case MH_MAGIC:
 	case MH_CIGAM:
 	case MH_MAGIC_64:
-	case MH_CIGAM_64:
-		return 1;
+	case MH_CIGAM_64: return 1;
 	case FAT_MAGIC:
 	case FAT_MAGIC_64:
 		nfat = sigfs_be32_at(head + 4);
@@ -130,7 +117,9 @@ static int rd(struct reader *r, uint64_t off, void *dst, size_t len)
 				       (unsigned long long)off, (unsigned long long)r->f->size);
 	err = r->fn(r->ctx, off, dst, len);
 	if (err)
-		return err == SIGFS_EIO ? err : sigfs_error_set(SIGFS_EIO, "read failed at 0x%llx", (unsigned long long)off);
+		return err == SIGFS_EIO
+			   ? err
+			   : sigfs_error_set(SIGFS_EIO, "read failed at 0x%llx", (unsigned long long)off);
 	r->f->bytes_read += len;
 	return SIGFS_OK;
 }
@@ -169,8 +158,8 @@ static int get64(sigfs_cur *c, int swap, uint64_t *v)
 
 /* Walk load commands: LC_CODE_SIGNATURE, LC_BUILD_VERSION, the
  * __TEXT,__info_plist section. Records the first inconsistency. */
-static int walk_load_commands(struct sigfs_slice *s, const struct mh *h, const uint8_t *cmds, uint64_t *plist_off,
-			      uint64_t *plist_size)
+static int walk_load_commands(struct sigfs_slice *s, const struct mh *h, const uint8_t *cmds,
+			      uint64_t *plist_off, uint64_t *plist_size)
 {
 	sigfs_cur all, c, body;
 	uint32_t i, cmd, cmdsize, hdr = h->is64 ? 32 : 28;
@@ -178,8 +167,8 @@ static int walk_load_commands(struct sigfs_slice *s, const struct mh *h, const u
 	sigfs_cur_init(&all, cmds, h->sizeofcmds);
 	/* each command takes at least 8 bytes: the count is checked by division */
 	if (h->ncmds > h->sizeofcmds / 8)
-		return sigfs_slice_malformed(s, "load commands: %u commands cannot fit in sizeofcmds %u", h->ncmds,
-					     h->sizeofcmds);
+		return sigfs_slice_malformed(s, "load commands: %u commands cannot fit in sizeofcmds %u",
+					     h->ncmds, h->sizeofcmds);
 	for (i = 0; i < h->ncmds; i++) {
 		uint64_t at = hdr + (h->sizeofcmds - all.len);
 
@@ -188,8 +177,9 @@ static int walk_load_commands(struct sigfs_slice *s, const struct mh *h, const u
 			return sigfs_slice_malformed(s, "load command %u at 0x%llx: truncated", i,
 						     (unsigned long long)at);
 		if (cmdsize < 8 || cmdsize > all.len)
-			return sigfs_slice_malformed(s, "load command %u at 0x%llx: cmdsize %u exceeds sizeofcmds %u",
-						     i, (unsigned long long)at, cmdsize, h->sizeofcmds);
+			return sigfs_slice_malformed(
+			    s, "load command %u at 0x%llx: cmdsize %u exceeds sizeofcmds %u", i,
+			    (unsigned long long)at, cmdsize, h->sizeofcmds);
 		if (!sigfs_cur_sub(&all, &body, cmdsize) || !sigfs_cur_skip(&body, 8))
 			return sigfs_slice_malformed(s, "load command %u: truncated", i);
 		switch (cmd & ~LC_REQ_DYLD) {
@@ -197,8 +187,9 @@ static int walk_load_commands(struct sigfs_slice *s, const struct mh *h, const u
 			uint32_t off, size;
 
 			if (!get32(&body, h->swap, &off) || !get32(&body, h->swap, &size))
-				return sigfs_slice_malformed(s, "LC_CODE_SIGNATURE at 0x%llx: cmdsize %u too small",
-							     (unsigned long long)at, cmdsize);
+				return sigfs_slice_malformed(
+				    s, "LC_CODE_SIGNATURE at 0x%llx: cmdsize %u too small",
+				    (unsigned long long)at, cmdsize);
 			if (s->has_lc_sig)
 				return sigfs_slice_malformed(s, "LC_CODE_SIGNATURE: more than one");
 			s->has_lc_sig = 1;
@@ -207,10 +198,11 @@ static int walk_load_commands(struct sigfs_slice *s, const struct mh *h, const u
 			break;
 		}
 		case LC_BUILD_VERSION:
-			if (!get32(&body, h->swap, &s->build_platform) || !get32(&body, h->swap, &s->build_minos) ||
-			    !get32(&body, h->swap, &s->build_sdk))
-				return sigfs_slice_malformed(s, "LC_BUILD_VERSION at 0x%llx: cmdsize %u too small",
-							     (unsigned long long)at, cmdsize);
+			if (!get32(&body, h->swap, &s->build_platform) ||
+			    !get32(&body, h->swap, &s->build_minos) || !get32(&body, h->swap, &s->build_sdk))
+				return sigfs_slice_malformed(
+				    s, "LC_BUILD_VERSION at 0x%llx: cmdsize %u too small",
+				    (unsigned long long)at, cmdsize);
 			s->has_build_version = 1;
 			break;
 		case LC_SEGMENT:
@@ -225,8 +217,9 @@ static int walk_load_commands(struct sigfs_slice *s, const struct mh *h, const u
 				return sigfs_slice_malformed(s, "segment command at 0x%llx: truncated",
 							     (unsigned long long)at);
 			if (nsects > body.len / secsize)
-				return sigfs_slice_malformed(s, "segment command at 0x%llx: %u sections exceed cmdsize %u",
-							     (unsigned long long)at, nsects, cmdsize);
+				return sigfs_slice_malformed(
+				    s, "segment command at 0x%llx: %u sections exceed cmdsize %u",
+				    (unsigned long long)at, nsects, cmdsize);
 			if (memcmp(segname, "__TEXT\0", 7) != 0)
 				break;
 			for (j = 0; j < nsects; j++) {
@@ -235,8 +228,8 @@ static int walk_load_commands(struct sigfs_slice *s, const struct mh *h, const u
 				uint64_t size = 0;
 				uint32_t off = 0, size32 = 0;
 
-				if (!sigfs_cur_sub(&body, &sec, secsize) || !sigfs_cur_copy(&sec, sectname, 16) ||
-				    !sigfs_cur_skip(&sec, 16))
+				if (!sigfs_cur_sub(&body, &sec, secsize) ||
+				    !sigfs_cur_copy(&sec, sectname, 16) || !sigfs_cur_skip(&sec, 16))
 					return sigfs_slice_malformed(s, "section %u: truncated", j);
 				if (is64) {
 					if (!sigfs_cur_skip(&sec, 8) || !get64(&sec, h->swap, &size) ||
@@ -291,7 +284,10 @@ static int load_slice(struct reader *r, struct sigfs_slice *s)
 	case MH_MAGIC: break;
 	case MH_CIGAM: h.swap = 1; break;
 	case MH_MAGIC_64: h.is64 = 1; break;
-	case MH_CIGAM_64: h.is64 = 1; h.swap = 1; break;
+	case MH_CIGAM_64:
+		h.is64 = 1;
+		h.swap = 1;
+		break;
 	default:
 		s->not_macho = 1;
 		snprintf(s->reason, sizeof s->reason, "unknown magic 0x%08x at 0x%llx", magic,
@@ -307,20 +303,21 @@ static int load_slice(struct reader *r, struct sigfs_slice *s)
 	if (err)
 		return err;
 	sigfs_cur_init(&c, hdr + 4, h.is64 ? 28 : 24);
-	if (!get32(&c, h.swap, &cputype) || !get32(&c, h.swap, &cpusubtype) || !get32(&c, h.swap, &s->filetype) ||
-	    !get32(&c, h.swap, &h.ncmds) || !get32(&c, h.swap, &h.sizeofcmds))
+	if (!get32(&c, h.swap, &cputype) || !get32(&c, h.swap, &cpusubtype) ||
+	    !get32(&c, h.swap, &s->filetype) || !get32(&c, h.swap, &h.ncmds) ||
+	    !get32(&c, h.swap, &h.sizeofcmds))
 		return sigfs_error_set(SIGFS_EIO, "internal: header cursor");
 	if (r->f->universal && (cputype != s->cputype || cpusubtype != s->cpusubtype))
-		sigfs_slice_malformed(s, "slice %s: Mach-O header says cputype %u subtype %u", s->arch, cputype,
-				      cpusubtype);
+		sigfs_slice_malformed(s, "slice %s: Mach-O header says cputype %u subtype %u", s->arch,
+				      cputype, cpusubtype);
 	if (!r->f->universal) {
 		s->cputype = cputype;
 		s->cpusubtype = cpusubtype;
 		sigfs_arch_name(s->arch, sizeof s->arch, cputype, cpusubtype);
 	}
 	if (h.sizeofcmds > SIGFS_MAX_LOADCMDS_SIZE || h.sizeofcmds > s->size - (h.is64 ? 32 : 28)) {
-		sigfs_slice_malformed(s, "Mach-O header: sizeofcmds %u exceeds the slice (%llu bytes)", h.sizeofcmds,
-				      (unsigned long long)s->size);
+		sigfs_slice_malformed(s, "Mach-O header: sizeofcmds %u exceeds the slice (%llu bytes)",
+				      h.sizeofcmds, (unsigned long long)s->size);
 		return SIGFS_OK;
 	}
 	err = rd_alloc(r, s->offset + (h.is64 ? 32 : 28), h.sizeofcmds, &cmds);
@@ -330,10 +327,12 @@ static int load_slice(struct reader *r, struct sigfs_slice *s)
 	free(cmds);
 
 	if (plist_size) {
-		if (plist_size > SIGFS_MAX_INFO_PLIST_SIZE || plist_off > s->size || plist_size > s->size - plist_off) {
-			sigfs_slice_malformed(s, "__TEXT,__info_plist: offset 0x%llx size %llu past end of slice 0x%llx",
-					      (unsigned long long)plist_off, (unsigned long long)plist_size,
-					      (unsigned long long)s->size);
+		if (plist_size > SIGFS_MAX_INFO_PLIST_SIZE || plist_off > s->size ||
+		    plist_size > s->size - plist_off) {
+			sigfs_slice_malformed(
+			    s, "__TEXT,__info_plist: offset 0x%llx size %llu past end of slice 0x%llx",
+			    (unsigned long long)plist_off, (unsigned long long)plist_size,
+			    (unsigned long long)s->size);
 		} else {
 			err = rd_alloc(r, s->offset + plist_off, (size_t)plist_size, &s->info_plist);
 			if (err)
@@ -344,13 +343,14 @@ static int load_slice(struct reader *r, struct sigfs_slice *s)
 	if (!s->has_lc_sig)
 		return SIGFS_OK;
 	if (s->sig_dataoff > s->size || s->sig_datasize > s->size - s->sig_dataoff) {
-		sigfs_slice_malformed(s, "LC_CODE_SIGNATURE: dataoff 0x%x datasize %u past end of slice 0x%llx",
+		sigfs_slice_malformed(s,
+				      "LC_CODE_SIGNATURE: dataoff 0x%x datasize %u past end of slice 0x%llx",
 				      s->sig_dataoff, s->sig_datasize, (unsigned long long)s->size);
 		return SIGFS_OK;
 	}
 	if (s->sig_datasize > SIGFS_MAX_SIGNATURE_SIZE) {
-		sigfs_slice_malformed(s, "LC_CODE_SIGNATURE: datasize %u exceeds the %u-byte limit", s->sig_datasize,
-				      SIGFS_MAX_SIGNATURE_SIZE);
+		sigfs_slice_malformed(s, "LC_CODE_SIGNATURE: datasize %u exceeds the %u-byte limit",
+				      s->sig_datasize, SIGFS_MAX_SIGNATURE_SIZE);
 		return SIGFS_OK;
 	}
 	err = rd_alloc(r, s->offset + s->sig_dataoff, s->sig_datasize, &s->sig);
@@ -400,8 +400,8 @@ static int load_fat(struct reader *r, struct sigfs_file *f, uint32_t magic)
 
 		ok = sigfs_cur_be32(&c, &s->cputype) && sigfs_cur_be32(&c, &s->cpusubtype);
 		if (f->fat64)
-			ok = ok && sigfs_cur_be64(&c, &off) && sigfs_cur_be64(&c, &size) && sigfs_cur_be32(&c, &align) &&
-			     sigfs_cur_skip(&c, 4);
+			ok = ok && sigfs_cur_be64(&c, &off) && sigfs_cur_be64(&c, &size) &&
+			     sigfs_cur_be32(&c, &align) && sigfs_cur_skip(&c, 4);
 		else {
 			ok = ok && sigfs_cur_be32(&c, &off32) && sigfs_cur_be32(&c, &size32) &&
 			     sigfs_cur_be32(&c, &align);
@@ -417,24 +417,29 @@ static int load_fat(struct reader *r, struct sigfs_file *f, uint32_t magic)
 		sigfs_arch_name(s->arch, sizeof s->arch, s->cputype, s->cpusubtype);
 		for (j = 0; j < i; j++)
 			if (strcmp(f->slices[j].arch, s->arch) == 0)
-				snprintf(s->arch, sizeof s->arch, "cpu%u-%u-%u", s->cputype, s->cpusubtype, i);
+				snprintf(s->arch, sizeof s->arch, "cpu%u-%u-%u", s->cputype, s->cpusubtype,
+					 i);
 		if (off > f->size || size > f->size - off) {
-			sigfs_slice_malformed(s, "universal header: slice %u (%s) offset 0x%llx size %llu past end of file 0x%llx",
-					      i, s->arch, (unsigned long long)off, (unsigned long long)size,
-					      (unsigned long long)f->size);
+			sigfs_slice_malformed(
+			    s,
+			    "universal header: slice %u (%s) offset 0x%llx size %llu past end of file 0x%llx",
+			    i, s->arch, (unsigned long long)off, (unsigned long long)size,
+			    (unsigned long long)f->size);
 			continue;
 		}
 		if (off < 8 + (uint64_t)nfat * entsize) {
-			sigfs_slice_malformed(s, "universal header: slice %u (%s) at 0x%llx overlaps the header", i,
-					      s->arch, (unsigned long long)off);
+			sigfs_slice_malformed(s,
+					      "universal header: slice %u (%s) at 0x%llx overlaps the header",
+					      i, s->arch, (unsigned long long)off);
 			continue;
 		}
 		for (j = 0; j < i; j++) {
 			const struct sigfs_slice *o = &f->slices[j];
 
 			if (off < o->offset + o->size && o->offset < off + size && size && o->size) {
-				sigfs_slice_malformed(s, "universal header: slice %u (%s) overlaps slice %u (%s)", i,
-						      s->arch, j, o->arch);
+				sigfs_slice_malformed(
+				    s, "universal header: slice %u (%s) overlaps slice %u (%s)", i, s->arch,
+				    j, o->arch);
 				break;
 			}
 		}

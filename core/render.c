@@ -148,7 +148,8 @@ static int implicit_dr(const struct view *v, sigfs_buf *blob)
 				continue;
 			for (j = no; j > 0; j--) {
 				const struct sigfs_slice *p = &v->f->slices[order[j - 1]];
-				if (p->cputype < o->cputype || (p->cputype == o->cputype && p->cpusubtype <= o->cpusubtype))
+				if (p->cputype < o->cputype ||
+				    (p->cputype == o->cputype && p->cpusubtype <= o->cpusubtype))
 					break;
 				order[j] = order[j - 1];
 			}
@@ -619,8 +620,11 @@ static int r_info_txt(const struct view *v, sigfs_buf *b)
 		}
 	}
 	if (cd->version >= CS_SUPPORTSEXECSEG)
-		sigfs_buf_printf(b, "Executable Segment base=%llu\nExecutable Segment limit=%llu\nExecutable Segment flags=0x%llx\n",
-				 (unsigned long long)cd->exec_seg_base, (unsigned long long)cd->exec_seg_limit,
+		sigfs_buf_printf(b,
+				 "Executable Segment base=%llu\nExecutable Segment limit=%llu\nExecutable "
+				 "Segment flags=0x%llx\n",
+				 (unsigned long long)cd->exec_seg_base,
+				 (unsigned long long)cd->exec_seg_limit,
 				 (unsigned long long)cd->exec_seg_flags);
 	if (cd->page_size_log2)
 		sigfs_buf_printf(b, "Page size=%u\n", cd->page_size_log2 < 32 ? 1u << cd->page_size_log2 : 0);
@@ -668,8 +672,8 @@ static int r_info_txt(const struct view *v, sigfs_buf *b)
 	else
 		sigfs_buf_puts(b, "TeamIdentifier=not set\n");
 	if (cd->version >= CS_SUPPORTSRUNTIME && cd->runtime)
-		sigfs_buf_printf(b, "Runtime Version=%u.%u.%u\n", cd->runtime >> 16, (cd->runtime >> 8) & 0xff,
-				 cd->runtime & 0xff);
+		sigfs_buf_printf(b, "Runtime Version=%u.%u.%u\n", cd->runtime >> 16,
+				 (cd->runtime >> 8) & 0xff, cd->runtime & 0xff);
 	sigfs_buf_puts(b, "Sealed Resources=none\n");
 	set = blob_of(v, CSSLOT_REQUIREMENTS);
 	if (set) {

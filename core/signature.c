@@ -60,18 +60,18 @@ static int parse_cd(struct sigfs_slice *s, struct sigfs_cd *cd)
 	int err;
 
 	sigfs_cur_init(&c, cd->p, cd->len);
-	if (!sigfs_cur_be32(&c, &magic) || !sigfs_cur_be32(&c, &length) || !sigfs_cur_be32(&c, &cd->version) ||
-	    !sigfs_cur_be32(&c, &cd->flags) || !sigfs_cur_be32(&c, &cd->hash_offset) ||
-	    !sigfs_cur_be32(&c, &cd->ident_offset) || !sigfs_cur_be32(&c, &cd->n_special) ||
-	    !sigfs_cur_be32(&c, &cd->n_code) || !sigfs_cur_be32(&c, &cd->code_limit) ||
-	    !sigfs_cur_u8(&c, &cd->hash_size) || !sigfs_cur_u8(&c, &cd->hash_type) ||
-	    !sigfs_cur_u8(&c, &cd->platform) || !sigfs_cur_u8(&c, &cd->page_size_log2) ||
-	    !sigfs_cur_be32(&c, &spare2))
-		return sigfs_slice_malformed(s, "codedirectory (slot 0x%x): %zu bytes is shorter than its header",
-					     cd->slot, cd->len);
+	if (!sigfs_cur_be32(&c, &magic) || !sigfs_cur_be32(&c, &length) ||
+	    !sigfs_cur_be32(&c, &cd->version) || !sigfs_cur_be32(&c, &cd->flags) ||
+	    !sigfs_cur_be32(&c, &cd->hash_offset) || !sigfs_cur_be32(&c, &cd->ident_offset) ||
+	    !sigfs_cur_be32(&c, &cd->n_special) || !sigfs_cur_be32(&c, &cd->n_code) ||
+	    !sigfs_cur_be32(&c, &cd->code_limit) || !sigfs_cur_u8(&c, &cd->hash_size) ||
+	    !sigfs_cur_u8(&c, &cd->hash_type) || !sigfs_cur_u8(&c, &cd->platform) ||
+	    !sigfs_cur_u8(&c, &cd->page_size_log2) || !sigfs_cur_be32(&c, &spare2))
+		return sigfs_slice_malformed(
+		    s, "codedirectory (slot 0x%x): %zu bytes is shorter than its header", cd->slot, cd->len);
 	if (cd->version < 0x20001 || (cd->version >> 16) != 2)
-		return sigfs_slice_malformed(s, "codedirectory (slot 0x%x): unsupported version 0x%x", cd->slot,
-					     cd->version);
+		return sigfs_slice_malformed(s, "codedirectory (slot 0x%x): unsupported version 0x%x",
+					     cd->slot, cd->version);
 	/* version-dependent fields: absent ones stay zero */
 	if (cd->version >= CS_SUPPORTSSCATTER && !sigfs_cur_be32(&c, &cd->scatter_offset))
 		goto short_header;
@@ -99,14 +99,16 @@ static int parse_cd(struct sigfs_slice *s, struct sigfs_cd *cd)
 		return sigfs_slice_malformed(s, "codedirectory (slot 0x%x): hash size %u does not match %s",
 					     cd->slot, cd->hash_size, sigfs_hash_name(cd->hash_type));
 	if (cd->hash_offset > cd->len)
-		return sigfs_slice_malformed(s, "codedirectory (slot 0x%x): hashOffset 0x%x past end 0x%zx", cd->slot,
-					     cd->hash_offset, cd->len);
+		return sigfs_slice_malformed(s, "codedirectory (slot 0x%x): hashOffset 0x%x past end 0x%zx",
+					     cd->slot, cd->hash_offset, cd->len);
 	if (cd->n_special > cd->hash_offset / hs)
-		return sigfs_slice_malformed(s, "codedirectory (slot 0x%x): %u special slots before hashOffset 0x%x",
-					     cd->slot, cd->n_special, cd->hash_offset);
+		return sigfs_slice_malformed(
+		    s, "codedirectory (slot 0x%x): %u special slots before hashOffset 0x%x", cd->slot,
+		    cd->n_special, cd->hash_offset);
 	if (cd->n_code > (cd->len - cd->hash_offset) / hs)
 		return sigfs_slice_malformed(
-		    s, "codedirectory (slot 0x%x): %u code slots of %zu bytes past end 0x%zx (hashOffset 0x%x)",
+		    s,
+		    "codedirectory (slot 0x%x): %u code slots of %zu bytes past end 0x%zx (hashOffset 0x%x)",
 		    cd->slot, cd->n_code, hs, cd->len, cd->hash_offset);
 	cd->ident = string_at(cd, cd->ident_offset);
 	if (!cd->ident)
@@ -115,19 +117,21 @@ static int parse_cd(struct sigfs_slice *s, struct sigfs_cd *cd)
 	if (cd->team_offset) {
 		cd->team = string_at(cd, cd->team_offset);
 		if (!cd->team)
-			return sigfs_slice_malformed(s, "codedirectory (slot 0x%x): teamOffset 0x%x past end 0x%zx",
-						     cd->slot, cd->team_offset, cd->len);
+			return sigfs_slice_malformed(
+			    s, "codedirectory (slot 0x%x): teamOffset 0x%x past end 0x%zx", cd->slot,
+			    cd->team_offset, cd->len);
 	}
 	if (cd->scatter_offset && cd->scatter_offset >= cd->len)
-		return sigfs_slice_malformed(s, "codedirectory (slot 0x%x): scatterOffset 0x%x past end 0x%zx",
+		return sigfs_slice_malformed(s,
+					     "codedirectory (slot 0x%x): scatterOffset 0x%x past end 0x%zx",
 					     cd->slot, cd->scatter_offset, cd->len);
 	err = sigfs_hash(cd->hash_type, cd->p, cd->len, cd->cdhash, &cd->cdhash_len);
 	if (err)
 		return err;
 	return SIGFS_OK;
 short_header:
-	return sigfs_slice_malformed(s, "codedirectory (slot 0x%x): version 0x%x header past end 0x%zx", cd->slot,
-				     cd->version, cd->len);
+	return sigfs_slice_malformed(s, "codedirectory (slot 0x%x): version 0x%x header past end 0x%zx",
+				     cd->slot, cd->version, cd->len);
 }
 
 int sigfs_signature_parse(struct sigfs_slice *s)
@@ -139,13 +143,15 @@ int sigfs_signature_parse(struct sigfs_slice *s)
 
 	sigfs_cur_init(&sb, s->sig, s->sig_len);
 	if (!sigfs_cur_be32(&sb, &magic) || !sigfs_cur_be32(&sb, &length) || !sigfs_cur_be32(&sb, &count))
-		return sigfs_slice_malformed(s, "superblob: %zu bytes is shorter than its header", s->sig_len);
-	if (magic != CSMAGIC_EMBEDDED_SIGNATURE)
-		return sigfs_slice_malformed(s, "superblob: magic 0x%08x is not an embedded signature (0x%08x)", magic,
-					     CSMAGIC_EMBEDDED_SIGNATURE);
-	if (length < 12 || length > s->sig_len)
-		return sigfs_slice_malformed(s, "superblob: length %u past end of LC_CODE_SIGNATURE data %zu", length,
+		return sigfs_slice_malformed(s, "superblob: %zu bytes is shorter than its header",
 					     s->sig_len);
+	if (magic != CSMAGIC_EMBEDDED_SIGNATURE)
+		return sigfs_slice_malformed(s,
+					     "superblob: magic 0x%08x is not an embedded signature (0x%08x)",
+					     magic, CSMAGIC_EMBEDDED_SIGNATURE);
+	if (length < 12 || length > s->sig_len)
+		return sigfs_slice_malformed(s, "superblob: length %u past end of LC_CODE_SIGNATURE data %zu",
+					     length, s->sig_len);
 	if (count > (length - 12) / 8)
 		return sigfs_slice_malformed(s, "superblob: %u blobs cannot fit in %u bytes", count, length);
 	hdr_end = 12 + (size_t)count * 8;
@@ -163,14 +169,19 @@ int sigfs_signature_parse(struct sigfs_slice *s)
 		if (!sigfs_cur_be32(&idx, &b->slot) || !sigfs_cur_be32(&idx, &off))
 			return sigfs_slice_malformed(s, "superblob: index past end");
 		if (off < hdr_end)
-			return sigfs_slice_malformed(s, "superblob: blob %u (slot 0x%x) offset 0x%x points into the header (ends 0x%zx)",
-						     i, b->slot, off, hdr_end);
-		if (!sigfs_cur_at(&sb, off, 8, &bc) || !sigfs_cur_be32(&bc, &b->magic) || !sigfs_cur_be32(&bc, &blen))
-			return sigfs_slice_malformed(s, "superblob: blob %u (slot 0x%x) offset 0x%x past end 0x%x", i,
-						     b->slot, off, length);
+			return sigfs_slice_malformed(
+			    s,
+			    "superblob: blob %u (slot 0x%x) offset 0x%x points into the header (ends 0x%zx)",
+			    i, b->slot, off, hdr_end);
+		if (!sigfs_cur_at(&sb, off, 8, &bc) || !sigfs_cur_be32(&bc, &b->magic) ||
+		    !sigfs_cur_be32(&bc, &blen))
+			return sigfs_slice_malformed(
+			    s, "superblob: blob %u (slot 0x%x) offset 0x%x past end 0x%x", i, b->slot, off,
+			    length);
 		if (blen < 8 || blen > length - off)
-			return sigfs_slice_malformed(s, "superblob: blob %u (slot 0x%x) at 0x%x length %u past end 0x%x",
-						     i, b->slot, off, blen, length);
+			return sigfs_slice_malformed(
+			    s, "superblob: blob %u (slot 0x%x) at 0x%x length %u past end 0x%x", i, b->slot,
+			    off, blen, length);
 		b->offset = off;
 		b->p = s->sig + off;
 		b->len = blen;
@@ -178,15 +189,19 @@ int sigfs_signature_parse(struct sigfs_slice *s)
 			const struct sigfs_blob *o = &s->blobs[j];
 
 			if (o->slot == b->slot)
-				return sigfs_slice_malformed(s, "superblob: slot 0x%x appears twice", b->slot);
+				return sigfs_slice_malformed(s, "superblob: slot 0x%x appears twice",
+							     b->slot);
 			if (off < o->offset + o->len && o->offset < off + blen)
-				return sigfs_slice_malformed(s, "superblob: blob %u (slot 0x%x) at 0x%x overlaps blob %u (slot 0x%x) at 0x%x",
+				return sigfs_slice_malformed(s,
+							     "superblob: blob %u (slot 0x%x) at 0x%x "
+							     "overlaps blob %u (slot 0x%x) at 0x%x",
 							     i, b->slot, off, j, o->slot, o->offset);
 		}
 		s->nblobs = i + 1;
 		if (slot_magic(b->slot) && b->magic != slot_magic(b->slot))
-			return sigfs_slice_malformed(s, "superblob: blob %u (slot 0x%x) has magic 0x%08x, expected 0x%08x",
-						     i, b->slot, b->magic, slot_magic(b->slot));
+			return sigfs_slice_malformed(
+			    s, "superblob: blob %u (slot 0x%x) has magic 0x%08x, expected 0x%08x", i, b->slot,
+			    b->magic, slot_magic(b->slot));
 	}
 
 	/* CodeDirectories: slot 0 and the alternates */
@@ -249,8 +264,7 @@ int sigfs_signature_parse(struct sigfs_slice *s)
 			err = sigfs_plist_from_der(&pl, b->p + 8, b->len - 8);
 			what = "launch constraints";
 			break;
-		default:
-			continue;
+		default: continue;
 		}
 		sigfs_buf_free(&scratch);
 		sigfs_plist_free(pl);

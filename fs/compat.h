@@ -27,10 +27,10 @@
 #include <fuse_lowlevel.h> /* fuse_cmdline_help() for --help */
 /* Trailing parameters that only the libfuse 3 signatures have. Handlers
  * written with these must not use the named parameters. */
-#define SIGFS_FI_PARAM			  , struct fuse_file_info *fi_unused_
-#define SIGFS_RENAME_PARAM		  , unsigned int rename_flags_
-#define SIGFS_READDIR_PARAM		  , enum fuse_readdir_flags readdir_flags_
-#define SIGFS_INIT_PARAMS		  struct fuse_conn_info *conn, struct fuse_config *cfg
+#define SIGFS_FI_PARAM	    , struct fuse_file_info *fi_unused_
+#define SIGFS_RENAME_PARAM  , unsigned int rename_flags_
+#define SIGFS_READDIR_PARAM , enum fuse_readdir_flags readdir_flags_
+#define SIGFS_INIT_PARAMS   struct fuse_conn_info *conn, struct fuse_config *cfg
 /* A directory entry at offset `off`, with its attributes when `plus`. */
 #define SIGFS_FILL_AT(filler, buf, name, st, off, plus)                                                      \
 	(filler)((buf), (name), (st), (off), (plus) ? FUSE_FILL_DIR_PLUS : (enum fuse_fill_dir_flags)0)
@@ -40,9 +40,9 @@
 #define SIGFS_FI_PARAM
 #define SIGFS_RENAME_PARAM
 #define SIGFS_READDIR_PARAM
-#define SIGFS_INIT_PARAMS		  struct fuse_conn_info *conn
+#define SIGFS_INIT_PARAMS				struct fuse_conn_info *conn
 #define SIGFS_FILL_AT(filler, buf, name, st, off, plus) ((void)(plus), (filler)((buf), (name), (st), (off)))
-#define SIGFS_READDIR_IS_PLUS 0
+#define SIGFS_READDIR_IS_PLUS				0
 #endif
 
 /* --- platform ------------------------------------------------------------ */

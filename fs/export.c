@@ -219,7 +219,8 @@ static void export_file(int srcdir, const char *name, const char *rel, const cha
 	    write_tree(f, "", sigdir, (st.st_mode & 0444) | 0200, rel) < 0) {
 		char msg[PATH_MAX + 64];
 
-		snprintf(msg, sizeof msg, "writing %s%s%s: %s", reldir, *reldir ? "/" : "", signame, strerror(errno));
+		snprintf(msg, sizeof msg, "writing %s%s%s: %s", reldir, *reldir ? "/" : "", signame,
+			 strerror(errno));
 		warn_path(rel, msg);
 	}
 out:
@@ -266,7 +267,8 @@ static void walk(int fd, const char *rel, int destfd)
 	for (i = 0; i < n; i++) {
 		struct stat st;
 
-		if (snprintf(path, sizeof path, "%s%s%s", rel, *rel ? "/" : "", names[i]) >= (int)sizeof path) {
+		if (snprintf(path, sizeof path, "%s%s%s", rel, *rel ? "/" : "", names[i]) >=
+		    (int)sizeof path) {
 			warn_path(rel, "path too long");
 			continue;
 		}
@@ -305,7 +307,10 @@ static int canonical(const char *p, char *out)
 		*slash = '\0';
 	slash = strrchr(tmp, '/');
 	if (!slash)
-		return realpath(".", out) ? (strlen(out) + strlen(tmp) + 2 < PATH_MAX ? (strcat(strcat(out, "/"), tmp), 0) : -1) : -1;
+		return realpath(".", out)
+			   ? (strlen(out) + strlen(tmp) + 2 < PATH_MAX ? (strcat(strcat(out, "/"), tmp), 0)
+								       : -1)
+			   : -1;
 	*slash = '\0';
 	if (!realpath(*tmp ? tmp : "/", out) || strlen(out) + strlen(slash + 1) + 2 >= PATH_MAX)
 		return -1;
@@ -340,7 +345,8 @@ int main(int argc, char **argv)
 				else if (!strncmp(o, "sigsuffix=", 10) && o[10] && !strchr(o + 10, '/'))
 					opt.suffix = strdup(o + 10);
 				else {
-					fprintf(stderr, "sigfs-export: unknown or invalid option '-o %s'\n", o);
+					fprintf(stderr, "sigfs-export: unknown or invalid option '-o %s'\n",
+						o);
 					return 2;
 				}
 			}
@@ -370,8 +376,9 @@ int main(int argc, char **argv)
 		fprintf(stderr, "sigfs-export: DEST '%s': %s\n", dst, strerror(errno));
 		return 2;
 	}
-	if (S_ISDIR(st.st_mode) && (!strcmp(csrc, cdst) || (!strncmp(cdst, csrc, strlen(csrc)) &&
-							    (cdst[strlen(csrc)] == '/' || !strcmp(csrc, "/"))))) {
+	if (S_ISDIR(st.st_mode) &&
+	    (!strcmp(csrc, cdst) ||
+	     (!strncmp(cdst, csrc, strlen(csrc)) && (cdst[strlen(csrc)] == '/' || !strcmp(csrc, "/"))))) {
 		fprintf(stderr, "sigfs-export: DEST '%s' is inside SOURCE '%s'\n", dst, src);
 		return 2;
 	}

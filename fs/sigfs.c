@@ -62,7 +62,7 @@ static struct {
 	int sigonly;
 	int debug;
 	enum cache_mode cache_mode;
-	struct sfc *cache; /* NULL with cache=never */
+	struct sfc *cache;   /* NULL with cache=never */
 	double attr_timeout; /* the kernel's, ours or the user's -o attr_timeout= */
 } g;
 
@@ -580,8 +580,8 @@ static void listing_free(struct listing *l)
 
 /* Add NAME<suffix> for a Mach-O regular file NAME unless a real entry of
  * that name exists (the real one wins). */
-static int add_sig(struct listing *l, int dirfd, const char *name, const struct stat *st, const struct dent *all,
-		   size_t nall, int fd)
+static int add_sig(struct listing *l, int dirfd, const char *name, const struct stat *st,
+		   const struct dent *all, size_t nall, int fd)
 {
 	char sig[NAME_MAX + 1];
 	size_t len = strlen(name);
@@ -606,7 +606,8 @@ static int add_sig(struct listing *l, int dirfd, const char *name, const struct 
  * (POSIX_FADV_WILLNEED): the probes that follow overlap their disk reads
  * instead of waiting one by one — on a cold cache those reads are most of a
  * directory walk. */
-static void stat_and_prefetch(int dfd, const struct dent *v, size_t n, struct stat *sts, unsigned char *ok, int *fds)
+static void stat_and_prefetch(int dfd, const struct dent *v, size_t n, struct stat *sts, unsigned char *ok,
+			      int *fds)
 {
 	for (size_t i = 0; i < n; i++) {
 		fds[i] = -1;
@@ -784,7 +785,8 @@ static int sigfs_op_readdir(const char *path, void *buf, fuse_fill_dir_t filler,
 	if (!l)
 		return -EBADF;
 	for (size_t i = offset > 0 ? (size_t)offset : 0; i < l->n; i++)
-		if (SIGFS_FILL_AT(filler, buf, l->v[i].name, &l->v[i].st, (off_t)(i + 1), plus && l->v[i].full))
+		if (SIGFS_FILL_AT(filler, buf, l->v[i].name, &l->v[i].st, (off_t)(i + 1),
+				  plus && l->v[i].full))
 			break; /* the kernel's buffer is full: it asks again from i + 1 */
 	return 0;
 }
@@ -811,7 +813,7 @@ static int changed_recently(const struct stat *f)
 {
 	struct timespec now;
 	time_t newest = SIGFS_ST_MTIM(f).tv_sec > SIGFS_ST_CTIM(f).tv_sec ? SIGFS_ST_MTIM(f).tv_sec
-									      : SIGFS_ST_CTIM(f).tv_sec;
+									  : SIGFS_ST_CTIM(f).tv_sec;
 	if (clock_gettime(CLOCK_REALTIME, &now) < 0)
 		return 1;
 	return (double)newest >= (double)now.tv_sec - g.attr_timeout - 1.0;
@@ -1222,10 +1224,10 @@ static int run(struct fuse_args *args, struct sigfs_opts *o)
 		else if (strcmp(o->cache, "auto") != 0)
 			return fail("option cache", o->cache, "expected never, auto or always");
 	}
-	g.attr_timeout = o->attr_timeout >= 0		 ? o->attr_timeout
+	g.attr_timeout = o->attr_timeout >= 0		? o->attr_timeout
 			 : g.cache_mode == CACHE_ALWAYS ? 60
-			 : g.cache_mode == CACHE_NEVER	 ? 0
-							 : 1;
+			 : g.cache_mode == CACHE_NEVER	? 0
+							: 1;
 	unsigned long cache_mb = 32;
 	if (o->cache_mb) {
 		char *end;

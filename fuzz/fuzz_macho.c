@@ -4,7 +4,6 @@
 
 #include "fuzz.h"
 
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct fuzz_mem m = {data, size};

@@ -5,7 +5,6 @@
 
 #include "fuzz.h"
 
-
 struct walk {
 	const sigfs_file *f;
 	const char *arch;

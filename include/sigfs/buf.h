@@ -15,13 +15,16 @@
 #define SIGFS_BUF_MAX ((size_t)256 << 20)
 
 typedef struct sigfs_buf {
-	char *ptr;  /* NUL-terminated when len > 0 (the NUL is not counted) */
+	char *ptr; /* NUL-terminated when len > 0 (the NUL is not counted) */
 	size_t len;
 	size_t cap;
 	int oom;
 } sigfs_buf;
 
-#define SIGFS_BUF_INIT {NULL, 0, 0, 0}
+#define SIGFS_BUF_INIT                                                                                       \
+	{                                                                                                    \
+		NULL, 0, 0, 0                                                                                \
+	}
 
 void sigfs_buf_put(sigfs_buf *b, const void *p, size_t n);
 void sigfs_buf_puts(sigfs_buf *b, const char *s);

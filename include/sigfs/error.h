@@ -9,16 +9,16 @@
 
 enum {
 	SIGFS_OK = 0,
-	SIGFS_ENOTFOUND = -1,    /* the thing asked for is absent */
-	SIGFS_EMALFORMED = -2,   /* the bytes do not follow the format */
+	SIGFS_ENOTFOUND = -1,	 /* the thing asked for is absent */
+	SIGFS_EMALFORMED = -2,	 /* the bytes do not follow the format */
 	SIGFS_EUNSUPPORTED = -3, /* valid, but not something sigfs handles */
-	SIGFS_ENOMEM = -4,       /* allocation failed or a size bound was hit */
-	SIGFS_EIO = -5,          /* reading the source failed (vanished, shrank) */
-	SIGFS_EACCES = -6,       /* the source refused access (permissions) */
+	SIGFS_ENOMEM = -4,	 /* allocation failed or a size bound was hit */
+	SIGFS_EIO = -5,		 /* reading the source failed (vanished, shrank) */
+	SIGFS_EACCES = -6,	 /* the source refused access (permissions) */
 };
 
 #if defined(__GNUC__)
-#define SIGFS_WUR __attribute__((warn_unused_result))
+#define SIGFS_WUR	   __attribute__((warn_unused_result))
 #define SIGFS_PRINTF(a, b) __attribute__((format(printf, a, b)))
 #else
 #define SIGFS_WUR

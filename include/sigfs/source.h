@@ -64,6 +64,7 @@ typedef struct sigfs_source {
 
 /* Read exactly `len` bytes of `rel` at `off`: a short read is SIGFS_EIO (the
  * file shrank). The one read loop of the core. */
-int sigfs_source_read_exact(const sigfs_source *src, const char *rel, uint64_t off, void *dst, size_t len) SIGFS_WUR;
+int sigfs_source_read_exact(const sigfs_source *src, const char *rel, uint64_t off, void *dst,
+			    size_t len) SIGFS_WUR;
 
 #endif

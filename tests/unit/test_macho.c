@@ -73,16 +73,16 @@ static void make_cd(struct bb *b, uint32_t flags, uint8_t hash_type, const char 
 	be32(b, 3); /* nCodeSlots */
 	be32(b, 3 * 4096);
 	bytes(b, (uint8_t[]){(uint8_t)hs, hash_type, 0, 12}, 4);
-	be32(b, 0);                               /* spare2 */
-	be32(b, 0);                               /* scatter */
-	be32(b, team ? (uint32_t)to : 0);         /* teamOffset */
-	be32(b, 0);                               /* spare3 */
-	be64(b, 0);                               /* codeLimit64 */
-	be64(b, 0);                               /* execSegBase */
-	be64(b, 8192);                            /* execSegLimit */
-	be64(b, 1);                               /* execSegFlags */
-	be32(b, 0x000e0200);                      /* runtime 14.2.0 */
-	be32(b, 0);                               /* preEncryptOffset */
+	be32(b, 0);			  /* spare2 */
+	be32(b, 0);			  /* scatter */
+	be32(b, team ? (uint32_t)to : 0); /* teamOffset */
+	be32(b, 0);			  /* spare3 */
+	be64(b, 0);			  /* codeLimit64 */
+	be64(b, 0);			  /* execSegBase */
+	be64(b, 8192);			  /* execSegLimit */
+	be64(b, 1);			  /* execSegFlags */
+	be32(b, 0x000e0200);		  /* runtime 14.2.0 */
+	be32(b, 0);			  /* preEncryptOffset */
 	bytes(b, ident, strlen(ident) + 1);
 	if (team)
 		bytes(b, team, strlen(team) + 1);
@@ -111,7 +111,7 @@ static void make_macho(struct bb *b, uint32_t cputype, int ncds, const uint8_t *
 	le32(b, 0);
 	le32(b, 0x32); /* LC_BUILD_VERSION */
 	le32(b, 24);
-	le32(b, 1);          /* macOS */
+	le32(b, 1);	     /* macOS */
 	le32(b, 0x000b0000); /* 11.0 */
 	le32(b, 0x000e0000); /* 14.0 */
 	le32(b, 0);
@@ -202,8 +202,8 @@ static void hexs(char *out, const uint8_t *p, size_t n)
 /* The cdhash of the CodeDirectory at `cd` in b, computed with OpenSSL. */
 static void cd_digest(const struct bb *b, size_t cd, const EVP_MD *md, char *hex, size_t *len)
 {
-	uint32_t l = (uint32_t)b->d[cd + 4] << 24 | (uint32_t)b->d[cd + 5] << 16 | (uint32_t)b->d[cd + 6] << 8 |
-		     b->d[cd + 7];
+	uint32_t l = (uint32_t)b->d[cd + 4] << 24 | (uint32_t)b->d[cd + 5] << 16 |
+		     (uint32_t)b->d[cd + 6] << 8 | b->d[cd + 7];
 	uint8_t d[64];
 	unsigned int n;
 
@@ -420,8 +420,9 @@ static void test_fat_count(void **state)
 	be32(&b, 1000000);
 	fill(&b, 0, 1016);
 	f = load(&b);
-	assert_file(f, NULL, "status",
-		    "malformed: universal header: 1000000 architectures, the file holds at most 50 (limit 1024)\n");
+	assert_file(
+	    f, NULL, "status",
+	    "malformed: universal header: 1000000 architectures, the file holds at most 50 (limit 1024)\n");
 	assert_file(f, NULL, "archs", "");
 	assert_file(f, NULL, "cdhash", NULL);
 	sigfs_file_free(f);
@@ -477,7 +478,6 @@ static void test_list_matches_node(void **state)
 	assert_int_equal(sigfs_list(f, NULL, "cdhash", count_entries, &n), SIGFS_ENOTFOUND);
 	sigfs_file_free(f);
 }
-
 
 int main(void)
 {

@@ -288,20 +288,21 @@ static void test_all_types(void **state)
 		      "  \"g-empty\": {},\n"
 		      "  \"h-data\": \"AQID\"\n"
 		      "}\n");
-	expect_render(pl, AS_TEXT,
-		      "[Dict]\n"
-		      "\t[Key] a-bool-false\n\t[Value]\n\t\t[Bool] false\n"
-		      "\t[Key] b-int-neg\n\t[Value]\n\t\t[Number] -129\n"
-		      "\t[Key] c-int-big\n\t[Value]\n\t\t[Number] 9223372036854775807\n"
-		      "\t[Key] c-int-min\n\t[Value]\n\t\t[Number] -9223372036854775808\n"
-		      "\t[Key] c-uint-max\n\t[Value]\n\t\t[Number] 18446744073709551615\n"
-		      "\t[Key] d-str\n\t[Value]\n\t\t[String] x<&>\xc3\xa9\xe2\x82\xac\n"
-		      "\t[Key] e-arr\n\t[Value]\n\t\t[Array]\n\t\t\t[Bool] true\n\t\t\t[String] s\n"
-		      "\t\t\t[Array]\n\t\t\t\t[Number] 1\n"
-		      "\t[Key] e-empty-arr\n\t[Value]\n\t\t[Array]\n"
-		      "\t[Key] f-dict\n\t[Value]\n\t\t[Dict]\n\t\t\t[Key] k\n\t\t\t[Value]\n\t\t\t\t[Number] 0\n"
-		      "\t[Key] g-empty\n\t[Value]\n\t\t[Dict]\n"
-		      "\t[Key] h-data\n\t[Value]\n\t\t[Data] 010203\n");
+	expect_render(
+	    pl, AS_TEXT,
+	    "[Dict]\n"
+	    "\t[Key] a-bool-false\n\t[Value]\n\t\t[Bool] false\n"
+	    "\t[Key] b-int-neg\n\t[Value]\n\t\t[Number] -129\n"
+	    "\t[Key] c-int-big\n\t[Value]\n\t\t[Number] 9223372036854775807\n"
+	    "\t[Key] c-int-min\n\t[Value]\n\t\t[Number] -9223372036854775808\n"
+	    "\t[Key] c-uint-max\n\t[Value]\n\t\t[Number] 18446744073709551615\n"
+	    "\t[Key] d-str\n\t[Value]\n\t\t[String] x<&>\xc3\xa9\xe2\x82\xac\n"
+	    "\t[Key] e-arr\n\t[Value]\n\t\t[Array]\n\t\t\t[Bool] true\n\t\t\t[String] s\n"
+	    "\t\t\t[Array]\n\t\t\t\t[Number] 1\n"
+	    "\t[Key] e-empty-arr\n\t[Value]\n\t\t[Array]\n"
+	    "\t[Key] f-dict\n\t[Value]\n\t\t[Dict]\n\t\t\t[Key] k\n\t\t\t[Value]\n\t\t\t\t[Number] 0\n"
+	    "\t[Key] g-empty\n\t[Value]\n\t\t[Dict]\n"
+	    "\t[Key] h-data\n\t[Value]\n\t\t[Data] 010203\n");
 	/* The XML reads back (through libplist) to the same document. */
 	xml = render(pl, AS_XML);
 	again = xml_ok(xml);
@@ -588,8 +589,9 @@ static void test_der_truncated(void **state)
 	sigfs_plist *pl = der_ok(small_der, sizeof small_der);
 
 	(void)state;
-	expect_render(pl, AS_TEXT,
-		      "[Dict]\n\t[Key] k\n\t[Value]\n\t\t[Bool] true\n\t[Key] n\n\t[Value]\n\t\t[Number] 42\n");
+	expect_render(
+	    pl, AS_TEXT,
+	    "[Dict]\n\t[Key] k\n\t[Value]\n\t\t[Bool] true\n\t[Key] n\n\t[Value]\n\t\t[Number] 42\n");
 	sigfs_plist_free(pl);
 	/* Cut anywhere: the outer length runs past the end. */
 	for (cut = 0; cut < sizeof all_der; cut++)
