@@ -1293,11 +1293,20 @@ int sigfs_plist_to_xml(sigfs_buf *out, const sigfs_plist *pl)
 {
 	if (!pl || !pl->root)
 		return sigfs_error_set(SIGFS_ENOTFOUND, "plist: nothing to render");
+	return sigfs_pv_to_xml(out, sigfs_plist_root(pl));
+}
+
+int sigfs_pv_to_xml(sigfs_buf *out, const sigfs_pv *v)
+{
+	const struct node *n = (const struct node *)v;
+
+	if (!n)
+		return sigfs_error_set(SIGFS_ENOTFOUND, "plist: nothing to render");
 	sigfs_buf_puts(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
 			    "<!DOCTYPE plist PUBLIC \"-//Apple//DTD PLIST 1.0//EN\" "
 			    "\"http://www.apple.com/DTDs/PropertyList-1.0.dtd\">\n"
 			    "<plist version=\"1.0\">\n");
-	if (xml_node(out, pl->root, 0))
+	if (xml_node(out, n, 0))
 		return SIGFS_ENOMEM;
 	sigfs_buf_puts(out, "</plist>\n");
 	return sigfs_buf_status(out);
@@ -1484,4 +1493,124 @@ void sigfs_plist_free(sigfs_plist *pl)
 		return;
 	node_free(pl->root);
 	free(pl);
+}
+
+/* ---- reading values ------------------------------------------------------ */
+
+/* A sigfs_pv is a struct node; the public type only hides its layout. */
+#define PV(v) ((const struct node *)(v))
+
+const sigfs_pv *sigfs_plist_root(const sigfs_plist *pl)
+{
+	return pl ? (const sigfs_pv *)pl->root : NULL;
+}
+
+int sigfs_pv_type(const sigfs_pv *v)
+{
+	static const int map[] = {
+	    [N_DICT] = SIGFS_PV_DICT, [N_ARRAY] = SIGFS_PV_ARRAY, [N_STRING] = SIGFS_PV_STRING,
+	    [N_BOOL] = SIGFS_PV_BOOL, [N_INT] = SIGFS_PV_INT,	  [N_REAL] = SIGFS_PV_REAL,
+	    [N_DATA] = SIGFS_PV_DATA, [N_DATE] = SIGFS_PV_DATE,
+	};
+
+	return v ? map[PV(v)->type] : SIGFS_PV_NONE;
+}
+
+size_t sigfs_pv_count(const sigfs_pv *v)
+{
+	return v && (PV(v)->type == N_DICT || PV(v)->type == N_ARRAY) ? PV(v)->u.c.n : 0;
+}
+
+const sigfs_pv *sigfs_pv_at(const sigfs_pv *v, size_t i, const char **key)
+{
+	if (i >= sigfs_pv_count(v))
+		return NULL;
+	if (key)
+		*key = PV(v)->type == N_DICT ? PV(v)->u.c.keys[i] : NULL;
+	return (const sigfs_pv *)PV(v)->u.c.items[i];
+}
+
+const sigfs_pv *sigfs_pv_get(const sigfs_pv *v, const char *key)
+{
+	size_t i;
+
+	if (!v || PV(v)->type != N_DICT)
+		return NULL;
+	for (i = 0; i < PV(v)->u.c.n; i++) /* keys are unique (checked at parse) */
+		if (strcmp(PV(v)->u.c.keys[i], key) == 0)
+			return (const sigfs_pv *)PV(v)->u.c.items[i];
+	return NULL;
+}
+
+const char *sigfs_pv_bytes(const sigfs_pv *v, size_t *len)
+{
+	if (!v || (PV(v)->type != N_STRING && PV(v)->type != N_DATA))
+		return NULL;
+	if (len)
+		*len = PV(v)->u.s.len;
+	return PV(v)->u.s.p;
+}
+
+int sigfs_pv_true(const sigfs_pv *v)
+{
+	return v && PV(v)->type == N_BOOL && PV(v)->u.b;
+}
+
+int sigfs_pv_int(const sigfs_pv *v, int64_t *out)
+{
+	if (!v || PV(v)->type != N_INT || (!PV(v)->u.i.neg && PV(v)->u.i.v > (uint64_t)INT64_MAX))
+		return SIGFS_ENOTFOUND;
+	*out = (int64_t)PV(v)->u.i.v;
+	return SIGFS_OK;
+}
+
+int sigfs_pv_date(const sigfs_pv *v, int64_t *unix_s)
+{
+	double d;
+
+	if (!v || PV(v)->type != N_DATE)
+		return SIGFS_ENOTFOUND;
+	d = PV(v)->u.r + MAC_EPOCH_OFFSET;
+	if (!(d > -62135596800.0 && d < 253402300800.0)) /* years 1..9999 */
+		return SIGFS_ENOTFOUND;
+	*unix_s = (int64_t)d;
+	if ((double)*unix_s > d)
+		(*unix_s)--;
+	return SIGFS_OK;
+}
+
+int sigfs_pv_equal(const sigfs_pv *a, const sigfs_pv *b)
+{
+	const struct node *x = PV(a), *y = PV(b);
+	size_t i;
+
+	if (!x || !y)
+		return x == y;
+	if (x->type != y->type)
+		return 0;
+	switch (x->type) {
+	case N_DICT:
+		if (x->u.c.n != y->u.c.n)
+			return 0;
+		for (i = 0; i < x->u.c.n; i++) /* recursion bounded by the parse depth */
+			if (!sigfs_pv_equal((const sigfs_pv *)x->u.c.items[i],
+					    sigfs_pv_get((const sigfs_pv *)y, x->u.c.keys[i])))
+				return 0;
+		return 1;
+	case N_ARRAY:
+		if (x->u.c.n != y->u.c.n)
+			return 0;
+		for (i = 0; i < x->u.c.n; i++)
+			if (!sigfs_pv_equal((const sigfs_pv *)x->u.c.items[i],
+					    (const sigfs_pv *)y->u.c.items[i]))
+				return 0;
+		return 1;
+	case N_STRING:
+	case N_DATA: return x->u.s.len == y->u.s.len && memcmp(x->u.s.p, y->u.s.p, x->u.s.len) == 0;
+	case N_BOOL: return !x->u.b == !y->u.b;
+	case N_INT: return x->u.i.v == y->u.i.v && x->u.i.neg == y->u.i.neg;
+	case N_REAL:
+	case N_DATE: return x->u.r == y->u.r;
+	}
+	return 0;
 }
