@@ -56,8 +56,9 @@ timeout 600 debootstrap --variant=minbase "$SUITE" "$R" "$MIRROR" >"$work/deboot
 git clone -q "$root" "$R/src" || { echo "bare-machine: git clone failed"; exit 1; }
 echo "bare-machine: clean clone of $(git -C "$R/src" log -1 --format='%h %s' | cut -c1-72)"
 cp /etc/resolv.conf "$R/etc/resolv.conf"
-mount --bind /dev "$R/dev" && mount -t proc proc "$R/proc" && mount -t sysfs sysfs "$R/sys" ||
-	{ echo "bare-machine: cannot mount /dev, /proc, /sys in the chroot"; exit 1; }
+mount --bind /dev "$R/dev" && mount --bind /dev/pts "$R/dev/pts" && mount -t proc proc "$R/proc" &&
+	mount -t sysfs sysfs "$R/sys" ||
+	{ echo "bare-machine: cannot mount /dev, /dev/pts, /proc, /sys in the chroot"; exit 1; }
 pkgs() { chroot "$R" dpkg-query -W -f '${db:Status-Abbrev} ${Installed-Size}\n' | awk '/^ii/ { n++; kb += $2 } END { printf "%d %d\n", n, kb / 1024 }'; }
 read -r n0 mb0 < <(pkgs)
 echo "bare-machine: minimal $SUITE: $n0 packages, $mb0 MB; in /src as root: ./setup.sh $what"
