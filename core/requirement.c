@@ -42,7 +42,7 @@ static const char *const keywords[] = {
     "guest",  "host",	"designated", "library",     "plugin",	  "or",	      "and",	   "always",
     "true",   "never",	"false",      "identifier",  "cdhash",	  "platform", "notarized", "legacy",
     "anchor", "apple",	"generic",    "certificate", "cert",	  "trusted",  "info",	   "entitlement",
-    "exists", "absent", "leaf",	      "root",	     "timestamp", NULL,
+    "exists", "absent", "leaf",	      "root",	     "timestamp", "",	      NULL,
 };
 
 /* Requirement::typeNames */

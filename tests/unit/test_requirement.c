@@ -302,7 +302,11 @@ static void test_quoting(void **state)
 	EXPECT("identifier 0x0102", "wd", opIdent, "\x01\x02", (size_t)2);
 	EXPECT("identifier 0x61c3a9", "ws", opIdent, "a\xc3\xa9");
 	EXPECT("identifier 0x6100", "wd", opIdent, "a", (size_t)2);
-	EXPECT("identifier ", "ws", opIdent, "");
+	/* reqdumper.cpp's keyword table ends with "": the empty string is a
+	 * reserved word, so it is always quoted (issue 9) */
+	EXPECT("identifier \"\"", "ws", opIdent, "");
+	EXPECT("certificate leaf[subject.CN] = \"\"", "wwsws", opCertField, 0u, "subject.CN", matchEqual, "");
+	EXPECT("info[\"\"] = \"\"", "wss", opInfoKeyValue, "", "");
 	/* reserved words are quoted */
 	EXPECT("identifier \"and\"", "ws", opIdent, "and");
 	EXPECT("identifier \"leaf\"", "ws", opIdent, "leaf");
