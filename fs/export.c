@@ -884,8 +884,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "sigfs-export: SOURCE '%s': %s\n", src, strerror(errno));
 		return 2;
 	}
-	created = access(dst, F_OK) < 0;
-	if (make_dirs(cdst) < 0 || (destfd = open(dst, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
+	created = access(cdst, F_OK) < 0;
+	if (make_dirs(cdst) < 0 || (destfd = open(cdst, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
 		fprintf(stderr, "sigfs-export: DEST '%s': %s\n", dst, strerror(errno));
 		return 2;
 	}
@@ -912,7 +912,7 @@ int main(int argc, char **argv)
 	close(destfd);
 	if (run.macho == 0) {
 		if (created)
-			rmdir(dst);
+			rmdir(cdst);
 		if (run.archive)
 			fprintf(
 			    stderr,
