@@ -1,5 +1,5 @@
-/* sigfs core: structures shared by the core's own files (macho.c,
- * signature.c, render.c). Not installed, not seen by the frontends. */
+/* sigfs core: structures shared by the core's own files (slice.c, macho.c,
+ * signature.c, hash.c, render.c). Not installed, not seen by the frontends. */
 #ifndef SIGFS_CORE_INTERNAL_H
 #define SIGFS_CORE_INTERNAL_H
 
@@ -31,7 +31,7 @@ int sigfs_hash_rank(uint32_t type);
  * For sha256-truncated this is the whole sha256 (32 bytes). */
 int sigfs_hash(uint32_t type, const uint8_t *p, size_t n, uint8_t *out, size_t *out_len) SIGFS_WUR;
 
-/* ---- signature.c ---- */
+/* ---- the slice record (filled by macho.c and signature.c) ---- */
 struct sigfs_blob {
 	uint32_t slot;
 	uint32_t magic;
@@ -102,12 +102,14 @@ struct sigfs_file {
 	uint64_t bytes_read;
 };
 
+/* ---- signature.c ---- */
+/* Parse slice->sig (already read) into blobs, CodeDirectories and CMS. */
+int sigfs_signature_parse(struct sigfs_slice *s) SIGFS_WUR;
+
+/* ---- slice.c ---- */
 /* Record a malformed reason on a slice (first one wins). Returns
  * SIGFS_EMALFORMED so parsers can `return malformed(...)`. */
 int sigfs_slice_malformed(struct sigfs_slice *s, const char *fmt, ...) SIGFS_PRINTF(2, 3);
-
-/* Parse slice->sig (already read) into blobs, CodeDirectories and CMS. */
-int sigfs_signature_parse(struct sigfs_slice *s) SIGFS_WUR;
 
 /* 1 when slot n is present and its payload decodes (requirements,
  * entitlements, constraints); for other slots, when present. */

@@ -1,6 +1,5 @@
 /* sigfs core: Mach-O and universal headers, load commands, and the bytes a
  * signature needs — read through a callback, never the whole file. */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,62 +19,6 @@
 #define LC_SEGMENT_64	  0x19u
 #define LC_CODE_SIGNATURE 0x1du
 #define LC_BUILD_VERSION  0x32u
-
-#define CPU_ARCH_ABI64	  0x01000000u
-#define CPU_ARCH_ABI64_32 0x02000000u
-#define CPU_SUBTYPE_MASK  0xff000000u
-#define CPU_TYPE_X86	  7u
-#define CPU_TYPE_ARM	  12u
-#define CPU_TYPE_POWERPC  18u
-
-int sigfs_slice_malformed(struct sigfs_slice *s, const char *fmt, ...)
-{
-	va_list ap;
-
-	s->malformed = 1;
-	if (s->reason[0] == '\0') {
-		va_start(ap, fmt);
-		vsnprintf(s->reason, sizeof s->reason, fmt, ap);
-		va_end(ap);
-	}
-	return SIGFS_EMALFORMED;
-}
-
-void sigfs_arch_name(char *out, size_t n, uint32_t cputype, uint32_t cpusubtype)
-{
-	uint32_t sub = cpusubtype & ~CPU_SUBTYPE_MASK;
-	const char *name = NULL;
-
-	switch (cputype) {
-	case CPU_TYPE_X86: name = "i386"; break;
-	case CPU_TYPE_X86 | CPU_ARCH_ABI64: name = sub == 8 ? "x86_64h" : "x86_64"; break;
-	case CPU_TYPE_ARM | CPU_ARCH_ABI64: name = sub == 2 ? "arm64e" : "arm64"; break;
-	case CPU_TYPE_ARM | CPU_ARCH_ABI64_32: name = "arm64_32"; break;
-	case CPU_TYPE_ARM:
-		switch (sub) {
-		case 5: name = "armv4t"; break;
-		case 6: name = "armv6"; break;
-		case 7: name = "armv5"; break;
-		case 8: name = "xscale"; break;
-		case 9: name = "armv7"; break;
-		case 10: name = "armv7f"; break;
-		case 11: name = "armv7s"; break;
-		case 12: name = "armv7k"; break;
-		case 13: name = "armv8"; break;
-		case 14: name = "armv6m"; break;
-		case 15: name = "armv7m"; break;
-		case 16: name = "armv7em"; break;
-		default: name = "arm"; break;
-		}
-		break;
-	case CPU_TYPE_POWERPC: name = "ppc"; break;
-	case CPU_TYPE_POWERPC | CPU_ARCH_ABI64: name = "ppc64"; break;
-	}
-	if (name)
-		snprintf(out, n, "%s", name);
-	else
-		snprintf(out, n, "cpu%u-%u", cputype, cpusubtype);
-}
 
 int sigfs_macho_probe(const uint8_t *head, size_t n, uint64_t size)
 {

@@ -9,16 +9,6 @@
 #include "sigfs/plist.h"
 #include "sigfs/requirement.h"
 
-const struct sigfs_blob *sigfs_slice_blob(const struct sigfs_slice *s, uint32_t slot)
-{
-	size_t i;
-
-	for (i = 0; i < s->nblobs; i++)
-		if (s->blobs[i].slot == slot)
-			return &s->blobs[i];
-	return NULL;
-}
-
 static int is_cd_slot(uint32_t slot)
 {
 	return slot == CSSLOT_CODEDIRECTORY ||
@@ -289,29 +279,4 @@ int sigfs_signature_parse(struct sigfs_slice *s)
 		}
 	}
 	return s->malformed ? SIGFS_EMALFORMED : SIGFS_OK;
-}
-
-int sigfs_slice_slot_ok(const struct sigfs_slice *s, uint32_t slot)
-{
-	if (!sigfs_slice_blob(s, slot))
-		return 0;
-	return slot >= 32 || !(s->bad_slots & (1u << slot));
-}
-
-enum sigfs_status sigfs_slice_status(const struct sigfs_slice *s)
-{
-	if (s->not_macho)
-		return SIGFS_ST_NOTMACHO;
-	if (s->malformed)
-		return SIGFS_ST_MALFORMED;
-	if (!s->has_lc_sig)
-		return SIGFS_ST_UNSIGNED;
-	if (s->cms && sigfs_cms_cert_count(s->cms) > 0)
-		return SIGFS_ST_SIGNED;
-	return SIGFS_ST_ADHOC;
-}
-
-const struct sigfs_cd *sigfs_slice_cd(const struct sigfs_slice *s)
-{
-	return s->cds_ok ? &s->cds[s->primary] : NULL;
 }
