@@ -16,7 +16,8 @@
 #define SIGFS_MAX_LOADCMDS_SIZE	  ((uint32_t)16 << 20)
 #define SIGFS_MAX_SIGNATURE_SIZE  ((uint32_t)64 << 20)
 #define SIGFS_MAX_INFO_PLIST_SIZE ((uint64_t)1 << 20)
-#define SIGFS_MAX_CDS		  6 /* slot 0 and 0x1000..0x1004 */
+#define SIGFS_MAX_CDS		  6    /* slot 0 and 0x1000..0x1004 */
+#define SIGFS_MAX_BLOBS		  1024 /* SuperBlob entries; Apple writes about 12 */
 #define SIGFS_REASON_LEN	  200
 
 /* ---- hash.c ---- */

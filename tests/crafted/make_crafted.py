@@ -250,6 +250,30 @@ emit("fat-million-archs", be(0xCAFEBABE, 1000000) + b"\0" * 1016, "-")
 emit("fat-40-archs", be(0xCAFEBABE, 40) + b"\0" * 4096, "-")
 emit("java-class", be(0xCAFEBABE, 0x00000037) + b"\0" * 64, "-")
 
+# --- issue 8's hostile inputs (REVIEW.md appendix): each must finish within
+# the suite's time and memory bounds, not only without a crash
+def many(n, last_offset=None):
+    """a CodeDirectory, then n distinct-slot 8-byte blobs"""
+    blobs = [(0, good_cd)] + [(0x20000 + i, be(0x12345678, 8)) for i in range(n)]
+    off, index, data = 12 + 8 * len(blobs), b"", b""
+    for i, (slot, b) in enumerate(blobs):
+        o = off + len(data)
+        if last_offset is not None and i == len(blobs) - 1:
+            o = last_offset
+        index += be(slot, o)
+        data += b
+    return be(CSMAGIC_EMBEDDED_SIGNATURE, 12 + 8 * len(blobs) + len(data), len(blobs)) + index + data
+
+
+# hole 1: the index check was quadratic (13 s per load); a count past the
+# bound is malformed, one within it is checked in O(n log n)
+emit("sb-many-160000", macho64(many(160000)), "malformed: superblob: 160001 blobs exceed the bound of 1024")
+emit("sb-many-1024", macho64(many(1023)), "adhoc")
+last = 12 + 8 * 1024 + len(good_cd) + 8 * 1021  # where blob 1022 starts
+emit("sb-many-overlap-last", macho64(many(1023, last_offset=last)),
+     f"malformed: superblob: blob 1023 (slot 0x{0x20000 + 1022:x}) at 0x{last:x} "
+     f"overlaps blob 1022 (slot 0x{0x20000 + 1021:x}) at 0x{last:x}")
+
 with open(os.path.join(out, "EXPECTED"), "w") as f:
     for name, status in expected:
         f.write(f"{name}\t{status}\n")
