@@ -104,9 +104,10 @@ $(OUT)/sigfs-export: $(OUT)/fs/export.o $(LIBCORE)
 $(OUT)/sigfs: $(FS_OBJS) $(LIBCORE)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CORE_LIBS) $(shell $(PKG_CONFIG) --libs $(FUSE_PKG)) -lpthread
 
+# unit tests may include the core's internal.h (-Icore)
 $(OUT)/tests/%: tests/unit/%.c $(LIBCORE)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) $(CORE_CFLAGS) $(shell $(PKG_CONFIG) --cflags cmocka) -o $@ $< $(LIBCORE) \
+	$(CC) $(ALL_CFLAGS) -Icore $(CORE_CFLAGS) $(shell $(PKG_CONFIG) --cflags cmocka) -o $@ $< $(LIBCORE) \
 		$(ALL_LDFLAGS) $(CORE_LIBS) $(shell $(PKG_CONFIG) --libs cmocka)
 
 $(OUT)/tools/%: tests/tools/%.c

@@ -33,6 +33,11 @@ int sigfs_hash_rank(uint32_t type);
 int sigfs_hash(uint32_t type, const uint8_t *p, size_t n, uint8_t *out, size_t *out_len) SIGFS_WUR;
 
 /* ---- the slice record (filled by macho.c and signature.c) ---- */
+struct sigfs_slot_fault {
+	uint32_t slot;
+	char why[SIGFS_REASON_LEN];
+};
+
 struct sigfs_blob {
 	uint32_t slot;
 	uint32_t magic;
@@ -89,8 +94,12 @@ struct sigfs_slice {
 	size_t ncds;
 	int cds_ok; /* every CodeDirectory parsed: cds[primary] may be shown */
 	size_t primary;
-	sigfs_cms *cms;	    /* NULL if none or unparsable */
-	uint32_t bad_slots; /* bit n: the payload of slot n (< 32) does not decode */
+	sigfs_cms *cms; /* NULL if none or unparsable */
+	/* payloads that do not decode (requirements, entitlements,
+	 * constraints): files derived from them are hidden, `status` is not
+	 * touched; at most one per slot, so at most SIGFS_MAX_BLOBS */
+	struct sigfs_slot_fault *faults;
+	size_t nfaults;
 };
 
 struct sigfs_file {
@@ -111,6 +120,15 @@ int sigfs_signature_parse(struct sigfs_slice *s) SIGFS_WUR;
 /* Record a malformed reason on a slice (first one wins). Returns
  * SIGFS_EMALFORMED so parsers can `return malformed(...)`. */
 int sigfs_slice_malformed(struct sigfs_slice *s, const char *fmt, ...) SIGFS_PRINTF(2, 3);
+
+/* Record why the payload of `slot` does not decode (the first reason per
+ * slot wins). The slice's status is not touched: it describes the
+ * signature's shape. SIGFS_OK, or SIGFS_ENOMEM. */
+int sigfs_slice_slot_bad(struct sigfs_slice *s, uint32_t slot, const char *fmt, ...) SIGFS_PRINTF(3, 4);
+
+/* Why the payload of `slot` does not decode, or NULL when it does (or the
+ * slot is absent). For `checks`: "entitlements-der fail <why>". */
+const char *sigfs_slice_slot_reason(const struct sigfs_slice *s, uint32_t slot);
 
 /* 1 when slot n is present and its payload decodes (requirements,
  * entitlements, constraints); for other slots, when present. */

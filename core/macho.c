@@ -457,6 +457,7 @@ void sigfs_file_free(sigfs_file *f)
 		free(s->sig);
 		free(s->info_plist);
 		free(s->blobs);
+		free(s->faults);
 		sigfs_cms_free(s->cms);
 	}
 	free(f->slices);

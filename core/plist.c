@@ -478,7 +478,7 @@ int sigfs_plist_from_der(sigfs_plist **out, const uint8_t *der, size_t len)
 	if (!der || len == 0)
 		return sigfs_error_set(SIGFS_EMALFORMED, "der plist: empty input");
 	if (len > PLIST_MAX_INPUT)
-		return sigfs_error_set(SIGFS_ENOMEM, "der plist: %zu bytes exceeds the bound of %zu", len,
+		return sigfs_error_set(SIGFS_EMALFORMED, "der plist: %zu bytes exceeds the bound of %zu", len,
 				       PLIST_MAX_INPUT);
 	sigfs_cur_init(&c, der, len);
 	rc = der_tlv(&d, &c, &tag, &top, &at);
@@ -946,7 +946,7 @@ int sigfs_plist_from_xml(sigfs_plist **out, const uint8_t *data, size_t len)
 	if (!data || len == 0)
 		return sigfs_error_set(SIGFS_EMALFORMED, "plist: empty input");
 	if (len > PLIST_MAX_INPUT)
-		return sigfs_error_set(SIGFS_ENOMEM, "plist: %zu bytes exceeds the bound of %zu", len,
+		return sigfs_error_set(SIGFS_EMALFORMED, "plist: %zu bytes exceeds the bound of %zu", len,
 				       PLIST_MAX_INPUT);
 	binary = len >= sizeof bmagic && !memcmp(data, bmagic, sizeof bmagic);
 	/* Our own NUL-terminated copy: libplist never reads past len + 1. */

@@ -567,7 +567,7 @@ int sigfs_req_decompile(sigfs_buf *out, const uint8_t *blob, size_t len)
 		return rc;
 	}
 	/* Dumper::dump: drop one leading space */
-	if (out->len > start && out->ptr[start] == ' ') {
+	if (out->ptr && out->len > start && out->ptr[start] == ' ') {
 		memmove(out->ptr + start, out->ptr + start + 1, out->len - start);
 		out->len--;
 	}

@@ -307,43 +307,29 @@ int sigfs_signature_parse(struct sigfs_slice *s)
 			s->primary = i;
 
 	/* payloads that later files decode: check them now, so a listed file
-	 * always renders and a broken payload shows in `status` */
-	for (i = 0; i < s->nblobs; i++) {
+	 * always renders. One that does not decode hides the files derived
+	 * from it and records why; `status` keeps describing the signature's
+	 * shape. Only a failed allocation fails the load. */
+	for (i = 0; i < s->nblobs; i++) { /* nblobs <= SIGFS_MAX_BLOBS */
 		const struct sigfs_blob *b = &s->blobs[i];
-		sigfs_buf scratch = SIGFS_BUF_INIT;
+		sigfs_buf sink = SIGFS_BUF_SINK;
 		sigfs_plist *pl = NULL;
-		const char *what = NULL;
 
 		switch (b->slot) {
-		case CSSLOT_REQUIREMENTS:
-			err = sigfs_reqset_dump(&scratch, b->p, b->len);
-			what = "requirement set";
-			break;
-		case CSSLOT_ENTITLEMENTS:
-			err = sigfs_plist_from_xml(&pl, b->p + 8, b->len - 8);
-			what = "entitlements";
-			break;
+		case CSSLOT_REQUIREMENTS: err = sigfs_reqset_dump(&sink, b->p, b->len); break;
+		case CSSLOT_ENTITLEMENTS: err = sigfs_plist_from_xml(&pl, b->p + 8, b->len - 8); break;
 		case CSSLOT_DER_ENTITLEMENTS:
-			err = sigfs_plist_from_der(&pl, b->p + 8, b->len - 8);
-			what = "DER entitlements";
-			break;
 		case CSSLOT_LAUNCH_CONSTRAINT_SELF:
 		case CSSLOT_LAUNCH_CONSTRAINT_PARENT:
 		case CSSLOT_LAUNCH_CONSTRAINT_RESPONSIBLE:
-		case CSSLOT_LIBRARY_CONSTRAINT:
-			err = sigfs_plist_from_der(&pl, b->p + 8, b->len - 8);
-			what = "launch constraints";
-			break;
+		case CSSLOT_LIBRARY_CONSTRAINT: err = sigfs_plist_from_der(&pl, b->p + 8, b->len - 8); break;
 		default: continue;
 		}
-		sigfs_buf_free(&scratch);
 		sigfs_plist_free(pl);
 		if (err == SIGFS_ENOMEM)
 			return err;
-		if (err) {
-			s->bad_slots |= 1u << b->slot;
-			sigfs_slice_malformed(s, "%s (slot %u): %s", what, b->slot, sigfs_error_last());
-		}
+		if (err && sigfs_slice_slot_bad(s, b->slot, "%s", sigfs_error_last()))
+			return SIGFS_ENOMEM;
 	}
 
 	/* CMS: an empty wrapper (8 bytes) is no CMS; garbage is malformed */

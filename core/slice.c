@@ -4,6 +4,7 @@
  * file only. */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "internal.h"
 
@@ -67,17 +68,45 @@ const struct sigfs_blob *sigfs_slice_blob(const struct sigfs_slice *s, uint32_t 
 {
 	size_t i;
 
-	for (i = 0; i < s->nblobs; i++)
+	for (i = 0; i < s->nblobs; i++) /* nblobs <= SIGFS_MAX_BLOBS */
 		if (s->blobs[i].slot == slot)
 			return &s->blobs[i];
 	return NULL;
 }
 
+int sigfs_slice_slot_bad(struct sigfs_slice *s, uint32_t slot, const char *fmt, ...)
+{
+	struct sigfs_slot_fault *f;
+	va_list ap;
+
+	if (sigfs_slice_slot_reason(s, slot))
+		return SIGFS_OK;
+	/* one per slot, and slots are unique in the index: nfaults <= nblobs */
+	f = realloc(s->faults, (s->nfaults + 1) * sizeof *f);
+	if (!f)
+		return sigfs_error_set(SIGFS_ENOMEM, "out of memory");
+	s->faults = f;
+	f = &s->faults[s->nfaults++];
+	f->slot = slot;
+	va_start(ap, fmt);
+	vsnprintf(f->why, sizeof f->why, fmt, ap);
+	va_end(ap);
+	return SIGFS_OK;
+}
+
+const char *sigfs_slice_slot_reason(const struct sigfs_slice *s, uint32_t slot)
+{
+	size_t i;
+
+	for (i = 0; i < s->nfaults; i++) /* nfaults <= the payload slots, 7 */
+		if (s->faults[i].slot == slot)
+			return s->faults[i].why;
+	return NULL;
+}
+
 int sigfs_slice_slot_ok(const struct sigfs_slice *s, uint32_t slot)
 {
-	if (!sigfs_slice_blob(s, slot))
-		return 0;
-	return slot >= 32 || !(s->bad_slots & (1u << slot));
+	return sigfs_slice_blob(s, slot) && !sigfs_slice_slot_reason(s, slot);
 }
 
 enum sigfs_status sigfs_slice_status(const struct sigfs_slice *s)

@@ -112,11 +112,15 @@ def fat(slices, magic=0xCAFEBABE, nfat=None, entries=None):
     return hdr + b"\0" * (off - len(hdr)) + data
 
 
-def emit(name, data, status, files=None):
-    """files: {name in .sig/: exact expected bytes}, written to NAME.expect/"""
+def emit(name, data, status, files=None, absent=()):
+    """files: {name in .sig/: exact expected bytes}, written to NAME.expect/;
+    absent: names in .sig/ that must not exist, written to NAME.absent"""
     with open(os.path.join(out, name), "wb") as f:
         f.write(data)
     expected.append((name, status))
+    if absent:
+        with open(os.path.join(out, name + ".absent"), "w") as f:
+            f.write("".join(a + "\n" for a in absent))
     for fname, content in (files or {}).items():
         os.makedirs(os.path.join(out, name + ".expect"), exist_ok=True)
         with open(os.path.join(out, name + ".expect", fname), "wb") as f:
@@ -208,18 +212,22 @@ emit("cms-garbage", macho64(superblob([(0, good_cd), (0x10000, blob(CSMAGIC_BLOB
      "malformed: cms: …")
 emit("cms-empty-wrapper", macho64(superblob([(0, good_cd), (0x10000, blob(CSMAGIC_BLOBWRAPPER, b""))])), "adhoc")
 
-# --- payloads that later files decode
+# --- payloads that later files decode: one that does not decode leaves
+# `status` describing the signature's shape (SPEC-VERIFY.md) and hides only
+# the files derived from it; the raw blob files stay
 emit("ent-xml-garbage", macho64(superblob([(0, good_cd), (5, blob(0xFADE7171, b"<plist><dict><key>x</dict"))])),
-     "malformed: entitlements (slot 5): …")
+     "adhoc", {"entitlements.plist": b"<plist><dict><key>x</dict"}, absent=["entitlements.txt", "entitlements.json"])
 emit("ent-der-garbage", macho64(superblob([(0, good_cd), (7, blob(0xFADE7172, b"\x70\x80\x02\x01\x01"))])),
-     "malformed: DER entitlements (slot 7): …")
-emit("reqset-count-overflow", macho64(superblob([(0, good_cd), (2, blob(CSMAGIC_REQUIREMENTS, be(0x10000000)))])),
-     "malformed: requirement set (slot 2): …")
+     "adhoc", {"entitlements.der": b"\x70\x80\x02\x01\x01"},
+     absent=["entitlements.plist", "entitlements.txt", "entitlements.json"])
+reqset_huge = blob(CSMAGIC_REQUIREMENTS, be(0x10000000))
+emit("reqset-count-overflow", macho64(superblob([(0, good_cd), (2, reqset_huge)])),
+     "adhoc", {"requirements.bin": reqset_huge}, absent=["requirements.txt", "designated-requirement"])
 deep = be(9) * 1000000 + be(1)  # a million nested opNot, then opTrue
 emit("req-deep-nesting", macho64(superblob([(0, good_cd), (2, blob(CSMAGIC_REQUIREMENTS, be(1, 3, 20) + blob(0xFADE0C00, be(1) + deep)))])),
-     "malformed: requirement set (slot 2): requirement: nesting deeper than 256 at offset 1040")
+     "adhoc", absent=["requirements.txt", "designated-requirement"])
 emit("lc-garbage-der", macho64(superblob([(0, good_cd), (8, blob(0xFADE8181, b"\x30\x84\xff\xff\xff\xff"))])),
-     "malformed: launch constraints (slot 8): …")
+     "adhoc", absent=["launch-constraints"])
 
 # --- Load commands
 emit("lc-sizeofcmds-exceeds-file", macho64(good_sb, sizeofcmds_override=0x7fffffff),
@@ -273,6 +281,23 @@ last = 12 + 8 * 1024 + len(good_cd) + 8 * 1021  # where blob 1022 starts
 emit("sb-many-overlap-last", macho64(many(1023, last_offset=last)),
      f"malformed: superblob: blob 1023 (slot 0x{0x20000 + 1022:x}) at 0x{last:x} "
      f"overlaps blob 1022 (slot 0x{0x20000 + 1021:x}) at 0x{last:x}")
+
+# hole 4: a size bound (16 MiB of plist) reported as out-of-memory failed the
+# whole load; it is a payload that does not decode
+inner = b"\x02\x01\x01\xb0\x00"
+der17 = b"\x70\x84" + struct.pack(">I", len(inner)) + inner
+der17 += b"\0" * ((17 << 20) - len(der17))
+emit("ent-der-17mib", macho64(superblob([(0, good_cd), (7, blob(0xFADE7172, der17))])), "adhoc",
+     absent=["entitlements.plist", "entitlements.txt", "entitlements.json"])
+
+# hole 3: 200 set entries aliasing one 1 MB requirement made the load-time
+# check render 268 MB
+n = 128 << 10
+req = blob(0xFADE0C00, be(1) + be(6) * (n - 1) + be(1) * n)
+hdr = 12 + 8 * 200
+rs = blob(CSMAGIC_REQUIREMENTS, be(200) + b"".join(be(3, hdr) for _ in range(200)) + req)
+emit("reqset-repeat", macho64(superblob([(0, good_cd), (2, rs)])), "adhoc",
+     absent=["requirements.txt", "designated-requirement"])
 
 with open(os.path.join(out, "EXPECTED"), "w") as f:
     for name, status in expected:

@@ -556,10 +556,11 @@ static void test_xml_bad(void **state)
 	xml_bad(junk2, strlen(junk2), SIGFS_EMALFORMED);
 	xml_bad(nul, sizeof nul - 1, SIGFS_EMALFORMED);
 	xml_bad(&one, 1, SIGFS_EMALFORMED);
-	/* A declared size far past the bound is refused before any read. */
-	assert_int_equal(sigfs_plist_from_xml(&pl, &one, SIZE_MAX), SIGFS_ENOMEM);
+	/* A declared size far past the bound is refused before any read, as
+	 * malformed: a bound hit is what the file says, not a lack of memory. */
+	assert_int_equal(sigfs_plist_from_xml(&pl, &one, SIZE_MAX), SIGFS_EMALFORMED);
 	assert_null(pl);
-	assert_int_equal(sigfs_plist_from_der(&pl, &one, SIZE_MAX), SIGFS_ENOMEM);
+	assert_int_equal(sigfs_plist_from_der(&pl, &one, SIZE_MAX), SIGFS_EMALFORMED);
 	/* A missing terminator: the bytes end inside an element. */
 	xml_bad("<plist><string>abc", 18, SIGFS_EMALFORMED);
 
