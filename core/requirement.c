@@ -581,12 +581,18 @@ const char *sigfs_req_type_name(uint32_t type)
 	return NULL;
 }
 
+/* Apple's requirement types are 1..5 (host, guest, designated, library,
+ * plugin); a set is keyed by type. */
+#define REQSET_MAX_ENTRIES 64
+
 /* A requirement set's index, checked as SuperBlob::validateBlob does. */
 struct reqset {
 	sigfs_cur blob; /* the whole set, bounded by its length field */
 	sigfs_cur index;
 	uint32_t count;
 };
+
+static int reqset_disjoint(const struct reqset *s);
 
 static int reqset_open(struct reqset *s, const uint8_t *set, size_t len)
 {
@@ -602,7 +608,13 @@ static int reqset_open(struct reqset *s, const uint8_t *set, size_t len)
 		return sigfs_error_set(SIGFS_EMALFORMED,
 				       "requirement set: %" PRIu32 " entries do not fit in %zu bytes",
 				       s->count, s->blob.len);
-	return sigfs_cur_sub(&c, &s->index, (size_t)s->count * 8) ? SIGFS_OK : SIGFS_EMALFORMED;
+	if (s->count > REQSET_MAX_ENTRIES)
+		return sigfs_error_set(SIGFS_EMALFORMED,
+				       "requirement set: %" PRIu32 " entries exceed the bound of %d",
+				       s->count, REQSET_MAX_ENTRIES);
+	if (!sigfs_cur_sub(&c, &s->index, (size_t)s->count * 8))
+		return SIGFS_EMALFORMED;
+	return reqset_disjoint(s);
 }
 
 /* Entry i: its type and requirement blob (bounded by its own length). */
@@ -628,6 +640,31 @@ static int reqset_entry(const struct reqset *s, uint32_t i, uint32_t *type, sigf
 				       "requirement set: entry %" PRIu32 " length %" PRIu32 " at 0x%" PRIx32
 				       " past end 0x%zx",
 				       i, l, off, s->blob.len);
+	return SIGFS_OK;
+}
+
+/* Every entry in bounds and no two sharing a byte: entries aliasing one
+ * requirement would make a small set print a large one many times (issue 8:
+ * 1 MB printed 268 MB). Pairwise: count <= REQSET_MAX_ENTRIES. */
+static int reqset_disjoint(const struct reqset *s)
+{
+	uint32_t i, j, t;
+	sigfs_cur a, b;
+
+	for (i = 0; i < s->count; i++) {
+		if (reqset_entry(s, i, &t, &a))
+			return SIGFS_EMALFORMED;
+		for (j = 0; j < i; j++) {
+			if (reqset_entry(s, j, &t, &b))
+				return SIGFS_EMALFORMED;
+			if (a.p < b.p + b.len && b.p < a.p + a.len)
+				return sigfs_error_set(SIGFS_EMALFORMED,
+						       "requirement set: entry %" PRIu32
+						       " at 0x%zx overlaps entry %" PRIu32 " at 0x%zx",
+						       i, (size_t)(a.p - s->blob.p), j,
+						       (size_t)(b.p - s->blob.p));
+		}
+	}
 	return SIGFS_OK;
 }
 

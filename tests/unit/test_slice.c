@@ -211,6 +211,36 @@ static void test_blob_count_bound(void **state)
 	free(it);
 }
 
+/* Issue 8 hole 3: requirement-set entries aliasing one requirement are a
+ * payload fault (they made a 1 MB file print 268 MB at load). */
+static void test_reqset_alias(void **state)
+{
+	struct item it[2] = {{CSSLOT_CODEDIRECTORY, {0}}, {CSSLOT_REQUIREMENTS, {0}}};
+	struct bb set = {0};
+	struct sigfs_slice s;
+
+	(void)state;
+	cd_blob(&it[0].blob);
+	/* two entries (designated, library), both at 0x1c: `always` */
+	be32(&set, CSMAGIC_REQUIREMENTS);
+	be32(&set, 12 + 16 + 16);
+	be32(&set, 2);
+	be32(&set, 3);
+	be32(&set, 28);
+	be32(&set, 4);
+	be32(&set, 28);
+	be32(&set, CSMAGIC_REQUIREMENT);
+	be32(&set, 16);
+	be32(&set, 1); /* kind: expression */
+	be32(&set, 1); /* opTrue */
+	it[1].blob = set;
+	assert_int_equal(parse(&s, it, 2), SIGFS_OK);
+	assert_int_equal(sigfs_slice_status(&s), SIGFS_ST_ADHOC);
+	assert_string_equal(sigfs_slice_slot_reason(&s, CSSLOT_REQUIREMENTS),
+			    "requirement set: entry 1 at 0x1c overlaps entry 0 at 0x1c");
+	release(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -219,6 +249,7 @@ int main(void)
 	    cmocka_unit_test(test_payload_fault_keeps_status),
 	    cmocka_unit_test(test_bound_is_payload_fault),
 	    cmocka_unit_test(test_blob_count_bound),
+	    cmocka_unit_test(test_reqset_alias),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
