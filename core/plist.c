@@ -222,16 +222,17 @@ static size_t utf8_bad_at(const uint8_t *p, size_t len)
 struct der {
 	const uint8_t *base;
 	size_t len;
+	size_t values; /* decoded so far, <= SIGFS_PLIST_MAX_VALUES */
 };
 
-static size_t der_off(const struct der *d, const sigfs_cur *c)
+static size_t der_off(struct der *d, const sigfs_cur *c)
 {
 	return (size_t)(c->p - d->base);
 }
 
 /* Read one TLV: tag, then a definite, minimal length within the remaining
  * bytes; `body` receives the contents. `at` receives the offset of the tag. */
-static int der_tlv(const struct der *d, sigfs_cur *c, uint8_t *tag, sigfs_cur *body, size_t *at)
+static int der_tlv(struct der *d, sigfs_cur *c, uint8_t *tag, sigfs_cur *body, size_t *at)
 {
 	sigfs_cur save = *c;
 	uint8_t t, l, b;
@@ -296,8 +297,7 @@ static int der_tlv(const struct der *d, sigfs_cur *c, uint8_t *tag, sigfs_cur *b
 	return SIGFS_OK;
 }
 
-static int der_value(const struct der *d, uint8_t tag, sigfs_cur body, size_t at, int depth,
-		     struct node **out);
+static int der_value(struct der *d, uint8_t tag, sigfs_cur body, size_t at, int depth, struct node **out);
 
 static int der_integer(sigfs_cur body, size_t at, struct node **out)
 {
@@ -352,8 +352,7 @@ static int der_bytes(sigfs_cur body, size_t at, enum ntype type, struct node **o
 
 static int dict_check_unique(const struct node *dict, size_t at, const char *what);
 
-static int der_container(const struct der *d, uint8_t tag, sigfs_cur body, size_t at, int depth,
-			 struct node **out)
+static int der_container(struct der *d, uint8_t tag, sigfs_cur body, size_t at, int depth, struct node **out)
 {
 	struct node *c, *item;
 	sigfs_cur entry, keycur, *src;
@@ -441,11 +440,13 @@ static int der_container(const struct der *d, uint8_t tag, sigfs_cur body, size_
 	return SIGFS_OK;
 }
 
-static int der_value(const struct der *d, uint8_t tag, sigfs_cur body, size_t at, int depth,
-		     struct node **out)
+static int der_value(struct der *d, uint8_t tag, sigfs_cur body, size_t at, int depth, struct node **out)
 {
 	struct node *nd;
 
+	if (++d->values > SIGFS_PLIST_MAX_VALUES)
+		return sigfs_error_set(SIGFS_EMALFORMED, "der plist: more than %d values at offset %zu",
+				       SIGFS_PLIST_MAX_VALUES, at);
 	switch (tag) {
 	case DER_BOOLEAN:
 		if (body.len != 1 || (body.p[0] != 0x00 && body.p[0] != 0xff))
@@ -467,7 +468,7 @@ static int der_value(const struct der *d, uint8_t tag, sigfs_cur body, size_t at
 
 int sigfs_plist_from_der(sigfs_plist **out, const uint8_t *der, size_t len)
 {
-	struct der d = {der, len};
+	struct der d = {der, len, 0};
 	sigfs_cur c, top, ver;
 	uint8_t tag;
 	size_t at, vat;
@@ -525,17 +526,36 @@ int sigfs_plist_from_der(sigfs_plist **out, const uint8_t *der, size_t len)
 /* ---- XML and binary through libplist ------------------------------------ */
 
 /* libplist 2.2's parsers recurse once per nesting level (and the binary one
- * scans all enclosing levels at each), so the nesting is bounded before
- * libplist sees the bytes. For XML: count open <dict>/<array> elements,
- * skipping comments, CDATA, declarations and self-closing tags. */
-static int xml_depth_ok(const char *s, size_t len)
+ * scans all enclosing levels at each), and build a node of some 100 bytes per
+ * value, so nesting and the number of values are bounded before libplist
+ * sees the bytes. For XML: count open <dict>/<array> elements and the
+ * elements that are values (all but <plist> and <key>), skipping comments,
+ * CDATA and declarations. One pass over the bytes. */
+enum { XML_OK, XML_TOO_DEEP, XML_TOO_MANY };
+
+/* The tag name at `name` (up to `end`, the '>') is `want`; with `prefix`,
+ * any name starting with `want` (counting more nesting is the safe side). */
+static int tag_is(const char *name, const char *end, const char *want, int prefix)
 {
-	size_t i = 0, depth = 0;
+	size_t n = strlen(want);
+	char c;
+
+	if ((size_t)(end - name) < n || memcmp(name, want, n) != 0)
+		return 0;
+	if (prefix || (size_t)(end - name) == n)
+		return 1;
+	c = name[n];
+	return !((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+		 c == ':' || c == '.' || c == '-');
+}
+
+static int xml_shape(const char *s, size_t len)
+{
+	size_t i = 0, depth = 0, values = 0, nl;
 	const char *e, *end = s + len;
 
 	while (i < len) {
 		const char *p = memchr(s + i, '<', len - i);
-		size_t nl;
 
 		if (!p)
 			break;
@@ -561,21 +581,25 @@ static int xml_depth_ok(const char *s, size_t len)
 		if (p[1] == '?' || p[1] == '!')
 			continue;
 		if (p[1] == '/') {
+			/* only an exact </dict> or </array> closes (closing less is
+			 * the safe side) */
 			nl = (size_t)(e - p) - 2;
-			if (depth && ((nl >= 4 && !memcmp(p + 2, "dict", 4)) ||
-				      (nl >= 5 && !memcmp(p + 2, "array", 5))))
+			if (depth && ((nl == 4 && !memcmp(p + 2, "dict", 4)) ||
+				      (nl == 5 && !memcmp(p + 2, "array", 5))))
 				depth--;
 			continue;
 		}
+		if (tag_is(p + 1, e, "plist", 0) || tag_is(p + 1, e, "key", 0))
+			continue;
+		if (++values > SIGFS_PLIST_MAX_VALUES)
+			return XML_TOO_MANY;
 		if (e[-1] == '/')
 			continue;
-		nl = (size_t)(e - p) - 1;
-		if ((nl >= 4 && !memcmp(p + 1, "dict", 4)) || (nl >= 5 && !memcmp(p + 1, "array", 5))) {
-			if (++depth > SIGFS_PLIST_MAX_DEPTH)
-				return 0;
-		}
+		if ((tag_is(p + 1, e, "dict", 1) || tag_is(p + 1, e, "array", 1)) &&
+		    ++depth > SIGFS_PLIST_MAX_DEPTH)
+			return XML_TOO_DEEP;
 	}
-	return 1;
+	return XML_OK;
 }
 
 static uint64_t be_n(const uint8_t *p, size_t n)
@@ -652,19 +676,36 @@ static int bpl_marker(const struct bpl *b, uint64_t off, int *kind, uint64_t *co
 }
 
 /* Walk the object graph of a binary plist without recursion, memoising per
- * object its nesting height and expanded weight (objects can be shared, so
- * libplist's tree can be far larger than the file). */
+ * object its nesting height, its expanded size in bytes and in objects
+ * (objects can be shared, so libplist's tree can be far larger than the
+ * file). Bounds: nesting, 2 * SIGFS_PLIST_MAX_VALUES objects (keys are
+ * objects too) both in the file and expanded, BPLIST_MAX_WEIGHT bytes. */
+#define BPLIST_MAX_OBJECTS (2 * (uint64_t)SIGFS_PLIST_MAX_VALUES)
+
+struct bpl_size {
+	uint64_t bytes, objects;
+};
+
+/* Add `add` to *to; 0 when the sum passes a bound. */
+static int bpl_grow(struct bpl_size *to, struct bpl_size add)
+{
+	to->bytes += add.bytes;
+	to->objects += add.objects;
+	return to->bytes <= BPLIST_MAX_WEIGHT && to->objects <= BPLIST_MAX_OBJECTS;
+}
+
 static int bplist_ok(const uint8_t *p, size_t len)
 {
 	struct bpl b = {p, len, 0, 0, 0, 0};
 	const uint8_t *tr;
 	uint64_t top;
 	struct frame {
-		uint64_t idx, refs, count, next, weight;
+		uint64_t idx, refs, count, next;
+		struct bpl_size size;
 		unsigned height;
 	} st[SIGFS_PLIST_MAX_DEPTH + 1];
 	uint8_t *height = NULL; /* 0 unvisited, 1 on the stack, 2 + height done */
-	uint64_t *weight = NULL;
+	struct bpl_size *size = NULL, one = {1, 1};
 	int sp = 0, ok = 0, kind;
 	uint64_t off = 0, cnt = 0, refs = 0, pay = 0;
 
@@ -680,9 +721,11 @@ static int bplist_ok(const uint8_t *p, size_t len)
 		return 0;
 	if (b.ottab < 9 || b.ottab > len - 32 || b.nobj > (len - 32 - b.ottab) / b.offsize)
 		return 0;
+	if (b.nobj > BPLIST_MAX_OBJECTS) /* bounds the two arrays below */
+		return 0;
 	height = calloc((size_t)b.nobj, 1);
-	weight = calloc((size_t)b.nobj, sizeof *weight);
-	if (!height || !weight)
+	size = calloc((size_t)b.nobj, sizeof *size);
+	if (!height || !size)
 		goto out;
 
 	if (!bpl_obj(&b, top, &off) || !bpl_marker(&b, off, &kind, &cnt, &refs, &pay))
@@ -691,24 +734,26 @@ static int bplist_ok(const uint8_t *p, size_t len)
 		ok = pay <= BPLIST_MAX_WEIGHT;
 		goto out;
 	}
-	st[0] = (struct frame){top, refs, cnt, 0, 1, 1};
+	st[0] = (struct frame){top, refs, cnt, 0, one, 1};
 	height[top] = 1;
 	sp = 1;
+	/* each step consumes one reference of a container on the stack: at
+	 * most BPLIST_MAX_OBJECTS steps before the expanded count fails */
 	while (sp) {
 		struct frame *f = &st[sp - 1];
 		uint64_t child;
+		struct bpl_size leaf;
 
 		if (f->next == f->count) {
 			height[f->idx] = (uint8_t)(2 + f->height);
-			weight[f->idx] = f->weight;
+			size[f->idx] = f->size;
 			sp--;
 			if (sp) {
 				struct frame *pf = &st[sp - 1];
 
 				if (f->height + 1 > pf->height)
 					pf->height = f->height + 1;
-				pf->weight += f->weight;
-				if (pf->weight > BPLIST_MAX_WEIGHT)
+				if (!bpl_grow(&pf->size, f->size))
 					goto out;
 			}
 			continue;
@@ -722,30 +767,29 @@ static int bplist_ok(const uint8_t *p, size_t len)
 				goto out;
 			if (height[child] - 2 + 1u > f->height)
 				f->height = height[child] - 2 + 1u;
-			f->weight += weight[child];
-			if (f->weight > BPLIST_MAX_WEIGHT)
+			if (!bpl_grow(&f->size, size[child]))
 				goto out;
 			continue;
 		}
 		if (!bpl_obj(&b, child, &off) || !bpl_marker(&b, off, &kind, &cnt, &refs, &pay))
 			goto out;
 		if (!kind) {
+			leaf = (struct bpl_size){1 + pay, 1};
 			height[child] = 2;
-			weight[child] = 1 + pay;
-			f->weight += 1 + pay;
-			if (f->weight > BPLIST_MAX_WEIGHT)
+			size[child] = leaf;
+			if (!bpl_grow(&f->size, leaf))
 				goto out;
 			continue;
 		}
 		if (sp >= SIGFS_PLIST_MAX_DEPTH)
 			goto out;
 		height[child] = 1;
-		st[sp++] = (struct frame){child, refs, cnt, 0, 1, 1};
+		st[sp++] = (struct frame){child, refs, cnt, 0, one, 1};
 	}
 	ok = 1;
 out:
 	free(height);
-	free(weight);
+	free(size);
 	return ok;
 }
 
@@ -975,10 +1019,15 @@ int sigfs_plist_from_xml(sigfs_plist **out, const uint8_t *data, size_t len)
 			free(copy);
 			return sigfs_error_set(SIGFS_EMALFORMED, "xml plist: no markup in %zu bytes", len);
 		}
-		if (!xml_depth_ok(copy, len)) {
+		switch (xml_shape(copy, len)) {
+		case XML_TOO_DEEP:
 			free(copy);
 			return sigfs_error_set(SIGFS_EMALFORMED, "xml plist: nesting deeper than %d",
 					       SIGFS_PLIST_MAX_DEPTH);
+		case XML_TOO_MANY:
+			free(copy);
+			return sigfs_error_set(SIGFS_EMALFORMED, "xml plist: more than %d values",
+					       SIGFS_PLIST_MAX_VALUES);
 		}
 		plist_from_xml(copy, (uint32_t)len, &pl);
 	}

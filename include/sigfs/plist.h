@@ -15,6 +15,12 @@ typedef struct sigfs_plist sigfs_plist;
 
 /* Nesting bound of decoded plists; deeper is SIGFS_EMALFORMED. */
 #define SIGFS_PLIST_MAX_DEPTH 64
+/* Bound of the values in one plist (a dict entry counts its value, not its
+ * key; a shared binary-plist object counts each time it is used); more is
+ * SIGFS_EMALFORMED. Each value costs some 100 bytes in memory, so 16 MiB of
+ * two-byte DER values would otherwise take gigabytes. Entitlements and
+ * Info.plist files have hundreds. */
+#define SIGFS_PLIST_MAX_VALUES 65536
 
 /* Parse an XML (or binary) plist, e.g. the payload of the slot-5 blob
  * (without its 8-byte blob header) or an embedded __info_plist section. */

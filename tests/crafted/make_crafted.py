@@ -299,6 +299,28 @@ rs = blob(CSMAGIC_REQUIREMENTS, be(200) + b"".join(be(3, hdr) for _ in range(200
 emit("reqset-repeat", macho64(superblob([(0, good_cd), (2, rs)])), "adhoc",
      absent=["requirements.txt", "designated-requirement"])
 
+# the class behind hole 4: 16 MiB of two-byte values, each some 100 bytes
+# once decoded (1.7 GB and 12 s before the value bound), in DER and in XML
+def der_len(n):
+    if n < 0x80:
+        return bytes([n])
+    b = n.to_bytes((n.bit_length() + 7) // 8, "big")
+    return bytes([0x80 | len(b)]) + b
+
+
+def der_tlv(tag, body):
+    return bytes([tag]) + der_len(len(body)) + body
+
+
+strings = b"\x0c\x00" * ((16 << 20) // 2 - 32)
+der_many = der_tlv(0x70, b"\x02\x01\x01" + der_tlv(0xB0, der_tlv(0x30, b"\x0c\x01a" + der_tlv(0x30, strings))))
+emit("ent-der-many-values", macho64(superblob([(0, good_cd), (7, blob(0xFADE7172, der_many))])), "adhoc",
+     absent=["entitlements.plist", "entitlements.txt", "entitlements.json"])
+xml_many = b'<plist version="1.0"><dict><key>a</key><array>' + b"<true/>" * ((16 << 20) // 7 - 16) + \
+    b"</array></dict></plist>"
+emit("ent-xml-many-values", macho64(superblob([(0, good_cd), (5, blob(0xFADE7171, xml_many))])), "adhoc",
+     absent=["entitlements.txt", "entitlements.json"])
+
 with open(os.path.join(out, "EXPECTED"), "w") as f:
     for name, status in expected:
         f.write(f"{name}\t{status}\n")

@@ -776,6 +776,117 @@ static void test_der_depth(void **state)
 	assert_true((double)(clock() - t0) / CLOCKS_PER_SEC < 2.0);
 }
 
+/* DER length octets (X.690 8.1.3, minimal) of n at p; returns their count. */
+static size_t der_len(uint8_t *p, size_t n)
+{
+	size_t k = 0, i;
+
+	if (n < 0x80) {
+		p[0] = (uint8_t)n;
+		return 1;
+	}
+	for (i = n; i; i >>= 8)
+		k++;
+	p[0] = (uint8_t)(0x80 | k);
+	for (i = 0; i < k; i++)
+		p[1 + i] = (uint8_t)(n >> (8 * (k - 1 - i)));
+	return 1 + k;
+}
+
+/* Apple's DER plist {"a": [n empty strings]}: n + 2 values (root, array). */
+static uint8_t *der_many(size_t n, size_t *len)
+{
+	size_t arr = 2 * n, cap = arr + 64, pos;
+	uint8_t *p = malloc(cap), hdr[32], *q;
+	size_t h;
+
+	assert_non_null(p);
+	/* build inside out at the end of p */
+	pos = cap - arr;
+	memset(p + pos, 0, arr);
+	for (q = p + pos; q < p + cap; q += 2)
+		q[0] = 0x0c;
+	h = der_len(hdr + 1, arr);
+	hdr[0] = 0x30;
+	pos -= h + 1;
+	memcpy(p + pos, hdr, h + 1);
+	pos -= 3;
+	memcpy(p + pos,
+	       "\x0c\x01"
+	       "a",
+	       3); /* key */
+	h = der_len(hdr + 1, cap - pos);
+	hdr[0] = 0x30; /* the entry */
+	pos -= h + 1;
+	memcpy(p + pos, hdr, h + 1);
+	h = der_len(hdr + 1, cap - pos);
+	hdr[0] = 0xb0; /* the root dict */
+	pos -= h + 1;
+	memcpy(p + pos, hdr, h + 1);
+	pos -= 3;
+	memcpy(p + pos, "\x02\x01\x01", 3); /* version 1 */
+	h = der_len(hdr + 1, cap - pos);
+	hdr[0] = 0x70;
+	pos -= h + 1;
+	memcpy(p + pos, hdr, h + 1);
+	*len = cap - pos;
+	memmove(p, p + pos, *len);
+	return p;
+}
+
+/* XML {"a": [n <true/>]}: n + 2 values. */
+static char *xml_many(size_t n)
+{
+	static const char head[] = "<plist version=\"1.0\"><dict><key>a</key><array>";
+	static const char tail[] = "</array></dict></plist>";
+	char *p = malloc(sizeof head + 7 * n + sizeof tail), *q;
+	size_t i;
+
+	assert_non_null(p);
+	q = p + sizeof head - 1;
+	memcpy(p, head, sizeof head - 1);
+	for (i = 0; i < n; i++, q += 7)
+		memcpy(q, "<true/>", 7);
+	memcpy(q, tail, sizeof tail);
+	return p;
+}
+
+/* The value bound: 16 MiB of two-byte DER values took 1.7 GB and 12 s to
+ * decode and render; SIGFS_PLIST_MAX_VALUES values decode, one more is
+ * malformed, in either encoding. */
+static void test_value_bound(void **state)
+{
+	size_t len;
+	uint8_t *p;
+	char *x;
+	sigfs_plist *pl;
+	clock_t t0 = clock();
+
+	(void)state;
+	p = der_many(SIGFS_PLIST_MAX_VALUES - 2, &len);
+	pl = der_ok(p, len);
+	assert_int_equal(sigfs_pv_count(sigfs_pv_get(sigfs_plist_root(pl), "a")), SIGFS_PLIST_MAX_VALUES - 2);
+	sigfs_plist_free(pl);
+	free(p);
+	p = der_many(SIGFS_PLIST_MAX_VALUES - 1, &len);
+	der_bad(p, len, SIGFS_EMALFORMED, "more than 65536 values");
+	free(p);
+	p = der_many(((size_t)8 << 20) - 32, &len); /* just under 16 MiB */
+	der_bad(p, len, SIGFS_EMALFORMED, "more than 65536 values");
+	free(p);
+
+	x = xml_many(SIGFS_PLIST_MAX_VALUES - 2);
+	pl = xml_ok(x);
+	assert_int_equal(sigfs_pv_count(sigfs_pv_get(sigfs_plist_root(pl), "a")), SIGFS_PLIST_MAX_VALUES - 2);
+	sigfs_plist_free(pl);
+	free(x);
+	x = xml_many(SIGFS_PLIST_MAX_VALUES - 1);
+	xml_bad(x, strlen(x), SIGFS_EMALFORMED);
+	assert_string_equal(sigfs_error_last(), "xml plist: more than 65536 values");
+	free(x);
+	assert_true((double)(clock() - t0) / CLOCKS_PER_SEC < 5.0);
+}
+
 static void test_misc(void **state)
 {
 	sigfs_buf b = SIGFS_BUF_INIT;
@@ -797,6 +908,7 @@ int main(void)
 	    cmocka_unit_test(test_binary_bounds),    cmocka_unit_test(test_xml_bad),
 	    cmocka_unit_test(test_der_truncated),    cmocka_unit_test(test_der_bad),
 	    cmocka_unit_test(test_der_depth),	     cmocka_unit_test(test_misc),
+	    cmocka_unit_test(test_value_bound),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
