@@ -218,11 +218,13 @@ static size_t utf8_bad_at(const uint8_t *p, size_t len)
 #define DER_SEQUENCE 0x30
 #define DER_DICT     0xb0 /* [CONTEXT 16] constructed */
 #define DER_PLIST    0x70 /* [APPLICATION 16] constructed: CCDER_ENTITLEMENTS */
+#define DER_SET	     0x31 /* a dict in the bare layout other signers write */
 
 struct der {
 	const uint8_t *base;
 	size_t len;
 	size_t values; /* decoded so far, <= SIGFS_PLIST_MAX_VALUES */
+	int bare;      /* the bare layout: dicts are SETs (DER_SET) */
 };
 
 static size_t der_off(struct der *d, const sigfs_cur *c)
@@ -364,7 +366,7 @@ static int der_container(struct der *d, uint8_t tag, sigfs_cur body, size_t at, 
 	if (depth > SIGFS_PLIST_MAX_DEPTH)
 		return sigfs_error_set(SIGFS_EMALFORMED, "der plist: nesting deeper than %d at offset %zu",
 				       SIGFS_PLIST_MAX_DEPTH, at);
-	c = node_new(tag == DER_DICT ? N_DICT : N_ARRAY);
+	c = node_new(tag == DER_SEQUENCE ? N_ARRAY : N_DICT);
 	if (!c)
 		return sigfs_error_set(SIGFS_ENOMEM, "der plist: out of memory");
 	while (body.len) {
@@ -460,6 +462,10 @@ static int der_value(struct der *d, uint8_t tag, sigfs_cur body, size_t at, int 
 	case DER_INTEGER: return der_integer(body, at, out);
 	case DER_UTF8: return der_bytes(body, at, N_STRING, out);
 	case DER_OCTETS: return der_bytes(body, at, N_DATA, out);
+	case DER_SET:
+		if (!d->bare)
+			break;
+		/* fall through */
 	case DER_SEQUENCE:
 	case DER_DICT: return der_container(d, tag, body, at, depth + 1, out);
 	}
@@ -468,7 +474,7 @@ static int der_value(struct der *d, uint8_t tag, sigfs_cur body, size_t at, int 
 
 int sigfs_plist_from_der(sigfs_plist **out, const uint8_t *der, size_t len)
 {
-	struct der d = {der, len, 0};
+	struct der d = {der, len, 0, 0};
 	sigfs_cur c, top, ver;
 	uint8_t tag;
 	size_t at, vat;
@@ -485,12 +491,25 @@ int sigfs_plist_from_der(sigfs_plist **out, const uint8_t *der, size_t len)
 	rc = der_tlv(&d, &c, &tag, &top, &at);
 	if (rc)
 		return rc;
-	if (tag != DER_PLIST)
-		return sigfs_error_set(SIGFS_EMALFORMED, "der plist: tag 0x%02x at offset 0, expected 0x70",
-				       tag);
+	if (tag != DER_PLIST && tag != DER_SET)
+		return sigfs_error_set(
+		    SIGFS_EMALFORMED,
+		    "der plist: tag 0x%02x at offset 0, expected 0x70 (or a bare SET, 0x31)", tag);
 	if (c.len)
 		return sigfs_error_set(SIGFS_EMALFORMED, "der plist: %zu trailing bytes at offset %zu", c.len,
 				       der_off(&d, &c));
+	if (tag == DER_SET) {
+		/* The bare layout some signers write for slot 7: the root dict
+		 * as a SET of SEQUENCE {UTF8String, value}, dicts inside also
+		 * SETs, without Apple's [APPLICATION 16] wrapper and version. A
+		 * SET means nothing else in either layout, so reading it is
+		 * unambiguous. */
+		d.bare = 1;
+		rc = der_value(&d, tag, top, at, 0, &root);
+		if (rc)
+			return rc;
+		goto done;
+	}
 	rc = der_tlv(&d, &top, &tag, &ver, &vat);
 	if (rc)
 		return rc;
@@ -514,6 +533,7 @@ int sigfs_plist_from_der(sigfs_plist **out, const uint8_t *der, size_t len)
 		return sigfs_error_set(SIGFS_EMALFORMED, "der plist: %zu extra bytes at offset %zu", top.len,
 				       der_off(&d, &top));
 	}
+done:
 	*out = calloc(1, sizeof **out);
 	if (!*out) {
 		node_free(root);

@@ -27,7 +27,9 @@ typedef struct sigfs_plist sigfs_plist;
 int sigfs_plist_from_xml(sigfs_plist **out, const uint8_t *data, size_t len) SIGFS_WUR;
 
 /* Decode Apple's DER plist encoding (payload of the slot-7 blob and of the
- * launch-constraint blobs, without the 8-byte blob header). */
+ * launch-constraint blobs, without the 8-byte blob header). Also reads the
+ * bare layout other signers write for slot 7: the root dict as a DER SET of
+ * SEQUENCE {UTF8String key, value}, dicts as SETs, no wrapper or version. */
 int sigfs_plist_from_der(sigfs_plist **out, const uint8_t *der, size_t len) SIGFS_WUR;
 
 /* Apple's XML plist form (header, DOCTYPE, tab-indented, trailing newline). */

@@ -887,6 +887,45 @@ static void test_value_bound(void **state)
 	assert_true((double)(clock() - t0) / CLOCKS_PER_SEC < 5.0);
 }
 
+/* The bare layout other signers write in slot 7: the root dict as a DER
+ * SET of SEQUENCE {UTF8String, value}, a nested dict as a SET, an array as a
+ * SEQUENCE, no [APPLICATION 16] wrapper or version. Bytes assembled by hand
+ * from X.690; the XML is what Apple's form of the same dict is. */
+static void test_der_bare_set(void **state)
+{
+	static const uint8_t bare[] = {
+	    0x31, 0x37, /* SET: the root dict */
+	    0x30, 0x13, 0x0c, 0x0e, 'g',  'e',	't',  '-',  't',  'a',	's', 'k', '-', 'a', 'l', 'l',
+	    'o',  'w',	0x01, 0x01, 0xff,			 /* get-task-allow = true */
+	    0x30, 0x0c, 0x0c, 0x05, 'g',  'r',	'o',  'u',  'p', /* group = ["g"] */
+	    0x30, 0x03, 0x0c, 0x01, 'g',  0x30, 0x12, 0x0c, 0x06, 'n',	'e', 's', 't', 'e', 'd', /* nested =
+												    {k = 5} */
+	    0x31, 0x08, 0x30, 0x06, 0x0c, 0x01, 'k',  0x02, 0x01, 0x05,
+	};
+	/* the same SET inside Apple's layout is not a dict there */
+	static const uint8_t apple_with_set[] = {0x70, 0x0d, 0x02, 0x01, 0x01, 0xb0, 0x08, 0x30,
+						 0x06, 0x0c, 0x01, 'k',	 0x31, 0x01, 0x00};
+	sigfs_plist *pl;
+
+	(void)state;
+	pl = der_ok(bare, sizeof bare);
+	expect_render(pl, AS_XML,
+		      XML_HEAD
+		      "<dict>\n\t<key>get-task-allow</key>\n\t<true/>\n\t<key>group</key>\n\t<array>\n"
+		      "\t\t<string>g</string>\n\t</array>\n\t<key>nested</key>\n\t<dict>\n"
+		      "\t\t<key>k</key>\n\t\t<integer>5</integer>\n\t</dict>\n</dict>\n</plist>\n");
+	sigfs_plist_free(pl);
+	der_bad(apple_with_set, sizeof apple_with_set, SIGFS_EMALFORMED, "unexpected tag 0x31 at offset 12");
+	/* a SET whose entry is no key-value pair, or with trailing bytes */
+	der_bad((const uint8_t[]){0x31, 0x03, 0x0c, 0x01, 'k'}, 5, SIGFS_EMALFORMED, "expected 0x30");
+	der_bad((const uint8_t[]){0x31, 0x00, 0x00}, 3, SIGFS_EMALFORMED, "1 trailing bytes");
+	/* an empty SET is an empty dict */
+	pl = der_ok((const uint8_t[]){0x31, 0x00}, 2);
+	assert_int_equal(sigfs_plist_dict_count(pl), 0);
+	assert_int_equal(sigfs_pv_type(sigfs_plist_root(pl)), SIGFS_PV_DICT);
+	sigfs_plist_free(pl);
+}
+
 static void test_misc(void **state)
 {
 	sigfs_buf b = SIGFS_BUF_INIT;
@@ -908,7 +947,7 @@ int main(void)
 	    cmocka_unit_test(test_binary_bounds),    cmocka_unit_test(test_xml_bad),
 	    cmocka_unit_test(test_der_truncated),    cmocka_unit_test(test_der_bad),
 	    cmocka_unit_test(test_der_depth),	     cmocka_unit_test(test_misc),
-	    cmocka_unit_test(test_value_bound),
+	    cmocka_unit_test(test_value_bound),	     cmocka_unit_test(test_der_bare_set),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
