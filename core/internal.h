@@ -112,6 +112,24 @@ struct sigfs_file {
 	uint64_t bytes_read;
 };
 
+/* ---- time.c ---- */
+/* Days from 1970-01-01 to the proleptic Gregorian date y-m-d (m 1..12). */
+int64_t sigfs_time_days_from_civil(int64_t y, unsigned m, unsigned d);
+
+struct sigfs_civil {
+	int64_t year;
+	unsigned month, day, hour, min, sec;
+};
+/* The UTC date and time `secs` seconds after the epoch that is day
+ * `epoch_day` since 1970-01-01 (0: Unix; SIGFS_TIME_2001: CFAbsoluteTime,
+ * Apple's requirement dates). Exact for every int64. */
+#define SIGFS_TIME_2001 11323
+void sigfs_time_civil(int64_t secs, int64_t epoch_day, struct sigfs_civil *out);
+
+/* Append "YYYY-MM-DDTHH:MM:SSZ" for `unix_s`; 0 (nothing appended) when the
+ * year is outside 1..9999. */
+int sigfs_time_iso8601(sigfs_buf *b, int64_t unix_s);
+
 /* ---- signature.c ---- */
 /* Parse slice->sig (already read) into blobs, CodeDirectories and CMS. */
 int sigfs_signature_parse(struct sigfs_slice *s) SIGFS_WUR;

@@ -37,11 +37,11 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <jansson.h>
 #include <plist/plist.h>
 
+#include "internal.h"
 #include "sigfs/cursor.h"
 #include "sigfs/error.h"
 
@@ -1197,23 +1197,11 @@ static void put_real(sigfs_buf *b, double d)
 /* ISO 8601 UTC, whole seconds rounded down, as CoreFoundation writes <date>. */
 static void put_date(sigfs_buf *b, double since2001)
 {
-	double unix_s = since2001 + MAC_EPOCH_OFFSET;
-	struct tm tm;
-	time_t t;
+	double unix_s = since2001 + MAC_EPOCH_OFFSET, whole = floor(unix_s);
 
-	if (!(unix_s > -62135596800.0 && unix_s < 253402300800.0)) { /* years 1..9999 */
+	/* years 1..9999 (the range also keeps the cast defined) */
+	if (!(unix_s > -62135596800.0 && unix_s < 253402300800.0) || !sigfs_time_iso8601(b, (int64_t)whole))
 		sigfs_buf_puts(b, "0000-00-00T00:00:00Z");
-		return;
-	}
-	t = (time_t)unix_s; /* truncates toward zero: round down instead */
-	if ((double)t > unix_s)
-		t--;
-	if (!gmtime_r(&t, &tm)) {
-		sigfs_buf_puts(b, "0000-00-00T00:00:00Z");
-		return;
-	}
-	sigfs_buf_printf(b, "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-			 tm.tm_hour, tm.tm_min, tm.tm_sec);
 }
 
 static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";

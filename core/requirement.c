@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "internal.h"
 #include "sigfs/cs_blobs.h"
 #include "sigfs/cursor.h"
 #include "sigfs/error.h"
@@ -299,45 +300,17 @@ static int oid(struct dumper *d, const char *prefix)
 	return SIGFS_OK;
 }
 
-/* Days since 1970-01-01 to a proleptic Gregorian date (H. Hinnant). */
-static void civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *dd)
-{
-	int64_t era, yoe, doy, mp;
-
-	z += 719468;
-	era = (z >= 0 ? z : z - 146096) / 146097;
-	yoe = z - era * 146097;
-	yoe = (yoe - yoe / 1460 + yoe / 36524 - yoe / 146096) / 365;
-	*y = yoe + era * 400;
-	doy = z - era * 146097 - (365 * yoe + yoe / 4 - yoe / 100);
-	mp = (5 * doy + 2) / 153;
-	*dd = (unsigned)(doy - (153 * mp + 2) / 5 + 1);
-	*m = (unsigned)(mp < 10 ? mp + 3 : mp - 9);
-	if (*m <= 2)
-		(*y)++;
-}
-
-/* Dumper::timestamp: <YYYY-MM-DD HH:MM:SS +0000>. */
+/* Dumper::timestamp: <YYYY-MM-DD HH:MM:SS +0000>, seconds since 2001. */
 static int timestamp(struct dumper *d)
 {
 	uint64_t raw;
-	int64_t at, days, secs, y;
-	unsigned m, dd;
+	struct sigfs_civil c;
 
 	if (!sigfs_cur_be64(&d->c, &raw))
 		return truncated(d, "date");
-	at = (int64_t)raw;
-	/* seconds since 1970, without overflow for any 64-bit value */
-	days = at / 86400;
-	secs = at % 86400;
-	if (secs < 0) {
-		secs += 86400;
-		days--;
-	}
-	days += 11323; /* 2001-01-01 is day 11323 of the Unix epoch */
-	civil_from_days(days, &y, &m, &dd);
-	sigfs_buf_printf(d->out, "<%04" PRId64 "-%02u-%02u %02u:%02u:%02u +0000>", y, m, dd,
-			 (unsigned)(secs / 3600), (unsigned)(secs / 60 % 60), (unsigned)(secs % 60));
+	sigfs_time_civil((int64_t)raw, SIGFS_TIME_2001, &c);
+	sigfs_buf_printf(d->out, "<%04" PRId64 "-%02u-%02u %02u:%02u:%02u +0000>", c.year, c.month, c.day,
+			 c.hour, c.min, c.sec);
 	return SIGFS_OK;
 }
 
