@@ -25,9 +25,11 @@ int sigfs_macho_probe(const uint8_t *head, size_t n, uint64_t size)
 	uint32_t magic, nfat;
 	uint64_t entsize;
 
-	if (n < SIGFS_PROBE_LEN || size < SIGFS_PROBE_LEN)
+	sigfs_cur c;
+
+	sigfs_cur_init(&c, head, n);
+	if (n < SIGFS_PROBE_LEN || size < SIGFS_PROBE_LEN || !sigfs_cur_be32(&c, &magic))
 		return 0;
-	magic = sigfs_be32_at(head);
 	switch (magic) {
 	case MH_MAGIC:
 	case MH_CIGAM:
@@ -35,7 +37,8 @@ int sigfs_macho_probe(const uint8_t *head, size_t n, uint64_t size)
 	case MH_CIGAM_64: return 1;
 	case FAT_MAGIC:
 	case FAT_MAGIC_64:
-		nfat = sigfs_be32_at(head + 4);
+		if (!sigfs_cur_be32(&c, &nfat))
+			return 0;
 		entsize = magic == FAT_MAGIC ? 20 : 32;
 		return nfat >= 1 && nfat <= SIGFS_MAX_SLICES_PROBE && 8 + nfat * entsize <= size;
 	}
@@ -222,7 +225,9 @@ static int load_slice(struct reader *r, struct sigfs_slice *s)
 		snprintf(s->reason, sizeof s->reason, "static library archive (ar)");
 		return SIGFS_OK;
 	}
-	magic = sigfs_be32_at(hdr);
+	sigfs_cur_init(&c, hdr, 8);
+	if (!sigfs_cur_be32(&c, &magic))
+		return sigfs_error_set(SIGFS_EIO, "internal: header cursor");
 	switch (magic) {
 	case MH_MAGIC: break;
 	case MH_CIGAM: h.swap = 1; break;
@@ -318,7 +323,9 @@ static int load_fat(struct reader *r, struct sigfs_file *f, uint32_t magic)
 	err = rd(r, 0, head, 8);
 	if (err)
 		return err;
-	nfat = sigfs_be32_at(head + 4);
+	sigfs_cur_init(&c, head + 4, 4);
+	if (!sigfs_cur_be32(&c, &nfat))
+		return sigfs_error_set(SIGFS_EIO, "internal: fat header cursor");
 	if (nfat == 0 || nfat > (f->size - 8) / entsize || nfat > SIGFS_MAX_SLICES) {
 		snprintf(f->reason, sizeof f->reason,
 			 "universal header: %u architectures, the file holds at most %llu (limit %u)", nfat,
@@ -406,6 +413,7 @@ int sigfs_file_load(sigfs_file **out, sigfs_read_fn read, void *ctx, uint64_t si
 	struct reader r = {read, ctx, f};
 	uint8_t head[4];
 	uint32_t magic;
+	sigfs_cur c;
 	int err;
 
 	*out = NULL;
@@ -421,7 +429,11 @@ int sigfs_file_load(sigfs_file **out, sigfs_read_fn read, void *ctx, uint64_t si
 	err = rd(&r, 0, head, 4);
 	if (err)
 		goto fail;
-	magic = sigfs_be32_at(head);
+	sigfs_cur_init(&c, head, 4);
+	if (!sigfs_cur_be32(&c, &magic)) {
+		err = sigfs_error_set(SIGFS_EIO, "internal: magic cursor");
+		goto fail;
+	}
 	if (magic == FAT_MAGIC || magic == FAT_MAGIC_64) {
 		err = load_fat(&r, f, magic);
 	} else {

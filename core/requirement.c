@@ -607,7 +607,8 @@ static int reqset_entry(const struct reqset *s, uint32_t i, uint32_t *type, sigf
 				       "requirement set: entry %" PRIu32 " offset 0x%" PRIx32
 				       " outside 0x%zx..0x%zx",
 				       i, off, ix_end, s->blob.len);
-	l = sigfs_be32_at(at.p + 4);
+	if (!sigfs_cur_skip(&at, 4) || !sigfs_cur_be32(&at, &l))
+		return sigfs_error_set(SIGFS_EMALFORMED, "requirement set: entry %" PRIu32 " truncated", i);
 	if (l < 8 || !sigfs_cur_at(&s->blob, off, l, req))
 		return sigfs_error_set(SIGFS_EMALFORMED,
 				       "requirement set: entry %" PRIu32 " length %" PRIu32 " at 0x%" PRIx32
@@ -680,7 +681,8 @@ int sigfs_reqset_dump(sigfs_buf *out, const uint8_t *set, size_t len)
 	int rc = SIGFS_OK;
 
 	/* Dumper::dump(const Requirements *) also takes a lone requirement */
-	if (len >= 4 && sigfs_be32_at(set) == CSMAGIC_REQUIREMENT) {
+	sigfs_cur_init(&r, set, len);
+	if (sigfs_cur_be32(&r, &type) && type == CSMAGIC_REQUIREMENT) {
 		rc = sigfs_req_decompile(out, set, len);
 		if (rc == SIGFS_OK)
 			sigfs_buf_putc(out, '\n');
