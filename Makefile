@@ -94,6 +94,11 @@ $(OUT)/fs/export.o: fs/export.c
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
+# fs/cache.c is FUSE-free: unit-tested without libfuse (tests/unit/test_cache.c)
+$(OUT)/fs/cache.o: fs/cache.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
 $(OUT)/fs/%.o: fs/%.c
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(FUSE_DEFS) $(shell $(PKG_CONFIG) --cflags $(FUSE_PKG)) -c -o $@ $<
@@ -109,6 +114,11 @@ $(OUT)/tests/%: tests/unit/%.c $(LIBCORE)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -Icore $(CORE_CFLAGS) $(shell $(PKG_CONFIG) --cflags cmocka) -o $@ $< $(LIBCORE) \
 		$(ALL_LDFLAGS) $(CORE_LIBS) $(shell $(PKG_CONFIG) --libs cmocka)
+
+$(OUT)/tests/test_cache: tests/unit/test_cache.c $(OUT)/fs/cache.o $(LIBCORE)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(CORE_CFLAGS) $(shell $(PKG_CONFIG) --cflags cmocka) -o $@ $< $(OUT)/fs/cache.o \
+		$(LIBCORE) $(ALL_LDFLAGS) $(CORE_LIBS) $(shell $(PKG_CONFIG) --libs cmocka) -lpthread
 
 $(OUT)/tools/%: tests/tools/%.c
 	@mkdir -p $(@D)
