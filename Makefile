@@ -83,6 +83,11 @@ $(OUT)/fs/export.o: fs/export.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -c -o $@ $<
 
+# fs/tree.c (SOURCE as a sigfs_source) is FUSE-free: both frontends link it.
+$(OUT)/fs/tree.o: fs/tree.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
 $(OUT)/fs/%.o: fs/%.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(FUSE_DEFS) $(shell $(PKG_CONFIG) --cflags $(FUSE_PKG)) -c -o $@ $<
@@ -96,6 +101,11 @@ $(OUT)/sigfs: $(FS_OBJS) $(LIBCORE)
 $(OUT)/tests/%: tests/unit/%.c $(LIBCORE)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(CORE_CFLAGS) $(shell $(PKG_CONFIG) --cflags cmocka) -o $@ $< $(LIBCORE) \
+		$(LDFLAGS) $(CORE_LIBS) $(shell $(PKG_CONFIG) --libs cmocka)
+
+$(OUT)/tests/test_fstree: tests/unit/test_fstree.c $(OUT)/fs/tree.o $(LIBCORE)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(shell $(PKG_CONFIG) --cflags cmocka) -o $@ $< $(OUT)/fs/tree.o $(LIBCORE) \
 		$(LDFLAGS) $(CORE_LIBS) $(shell $(PKG_CONFIG) --libs cmocka)
 
 $(OUT)/tools/%: tests/tools/%.c
