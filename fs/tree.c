@@ -282,6 +282,11 @@ ssize_t sigfs_fstree_readlink(const sigfs_fstree *t, const char *rel, char *buf,
 	return r;
 }
 
+int sigfs_fstree_statvfs(const sigfs_fstree *t, struct statvfs *sv)
+{
+	return fstatvfs(t->rootfd, sv) < 0 ? -errno : 0;
+}
+
 ssize_t sigfs_fd_pread(int fd, void *dst, size_t len, uint64_t off)
 {
 	char *p = dst;

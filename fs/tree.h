@@ -18,6 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/types.h>
 
 #include "sigfs/source.h"
@@ -47,6 +48,9 @@ int sigfs_fstree_open_dir(const sigfs_fstree *t, const char *rel);
 /* Target of symlink `rel`, NUL-terminated; the length, or -errno
  * (-ENAMETOOLONG when it does not fit in cap - 1). */
 ssize_t sigfs_fstree_readlink(const sigfs_fstree *t, const char *rel, char *buf, size_t cap);
+
+/* statvfs of the file system holding SOURCE. 0 or -errno. */
+int sigfs_fstree_statvfs(const sigfs_fstree *t, struct statvfs *sv);
 
 /* The one pread loop: up to `len` bytes at `off`, short only at end of
  * file. The bytes read, or -errno. */
