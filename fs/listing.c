@@ -10,7 +10,7 @@
 
 #include "load.h"
 #include "resolve.h"
-#include "sigfs/render.h"
+#include "sigfs/file.h"
 
 struct dent {
 	char *name;
@@ -65,9 +65,10 @@ void listing_free(struct listing *l)
 	free(l);
 }
 
-/* Add NAME<suffix> for a subject NAME unless a real entry of that name
- * exists (the real one wins). */
-static int add_sig(struct listing *l, int dirfd, const char *name, const struct stat *st,
+/* Add NAME<suffix> for entry `rel` named NAME (stat `st`, open as `fd` or
+ * -1) when it is a subject, unless a real entry of that name exists (the
+ * real one wins). */
+static int add_sig(struct listing *l, const char *rel, const char *name, const struct stat *st,
 		   const struct dent *all, size_t nall, int fd)
 {
 	char sig[NAME_MAX + 1];
@@ -79,10 +80,10 @@ static int add_sig(struct listing *l, int dirfd, const char *name, const struct 
 	struct dent key = {sig, 0};
 	if (all && bsearch(&key, all, nall, sizeof *all, dent_cmp))
 		return 0;
-	if (!is_subject_at(dirfd, name, st, fd))
+	if (probe_entry(rel, st, fd) == SIGFS_KIND_NONE)
 		return 0;
 	struct stat vst;
-	virt_stat(&vst, st, 1, 0, "");
+	virt_stat(&vst, st, SIGFS_NODE_DIR, 0, "");
 	return listing_add(l, sig, &vst, 1);
 }
 
@@ -168,6 +169,10 @@ static int list_real(const char *rel, struct listing *l)
 	struct dent *v = NULL;
 	size_t nv = 0;
 	int e = read_names(d, &v, &nv);
+	size_t dl = strlen(rel);
+	char *crel = malloc(dl + NAME_MAX + 2); /* rel/NAME of each entry */
+	if (!e && !crel)
+		e = -ENOMEM;
 	if (!e) {
 		int dfd = dirfd(d);
 		struct stat sts[PREFETCH_CHUNK];
@@ -183,8 +188,11 @@ static int list_real(const char *rel, struct listing *l)
 					; /* failed, or vanished meanwhile: only close below */
 				else if (!g.sigonly || type == S_IFDIR)
 					e = listing_add(l, v[c0 + i].name, &sts[i], 1);
-				if (!e && ok[i] && type == S_IFREG)
-					e = add_sig(l, dfd, v[c0 + i].name, &sts[i], v, nv, fds[i]);
+				if (!e && ok[i]) {
+					snprintf(crel, dl + NAME_MAX + 2, "%s%s%s", rel, dl ? "/" : "",
+						 v[c0 + i].name);
+					e = add_sig(l, crel, v[c0 + i].name, &sts[i], v, nv, fds[i]);
+				}
 				if (fds[i] >= 0)
 					close(fds[i]);
 			}
@@ -193,6 +201,7 @@ static int list_real(const char *rel, struct listing *l)
 	for (size_t i = 0; i < nv; i++)
 		free(v[i].name);
 	free(v);
+	free(crel);
 	closedir(d);
 	return e;
 }
@@ -202,10 +211,14 @@ struct list_ctx {
 	int err;
 };
 
-static int list_cb(void *arg, const char *name, int kind)
+static int list_cb(void *arg, const char *name, int node)
 {
 	struct list_ctx *c = arg;
-	c->err = listing_add_type(c->l, name, kind == SIGFS_NODE_DIR ? S_IFDIR : S_IFREG);
+	int k = node & SIGFS_NODE_KIND_MASK;
+	c->err = listing_add_type(c->l, name,
+				  k == SIGFS_NODE_DIR	 ? S_IFDIR
+				  : k == SIGFS_NODE_LINK ? S_IFLNK
+							 : S_IFREG);
 	return c->err;
 }
 
@@ -218,11 +231,11 @@ static int list_virt(struct node *n, struct listing *l)
 		return e;
 	e = listing_add_dots(l);
 	struct list_ctx c = {l, 0};
-	int rc = e ? 0 : sigfs_list(lf->f, g.arch, n->vpath, list_cb, &c);
+	int rc = e ? 0 : sigfs_tree_list(lf->s, n->vpath, list_cb, &c);
 	if (c.err)
 		e = c.err;
 	else if (rc == SIGFS_ENOTFOUND)
-		e = sigfs_node(lf->f, g.arch, n->vpath) == SIGFS_NODE_FILE ? -ENOTDIR : -ENOENT;
+		e = sigfs_tree_node(lf->s, n->vpath) != SIGFS_NODE_NONE ? -ENOTDIR : -ENOENT;
 	else if (rc < 0)
 		e = core_fail(rc, "list", n->vpath);
 	sfc_file_unref(lf);
@@ -244,18 +257,7 @@ int list_dir(const char *path, struct listing *l)
 			return e; /* the one file vanished */
 		if (!g.sigonly)
 			e = listing_add(l, g.single, &n.st, 1);
-		/* the one file's parent: probe by the tree, not by a dirfd */
-		if (!e && is_subject("", &n.st)) {
-			struct stat vst;
-			char sig[NAME_MAX + 1];
-			virt_stat(&vst, &n.st, 1, 0, "");
-			if (strlen(g.single) + g.suffix_len <= NAME_MAX) {
-				strcpy(sig, g.single);
-				strcat(sig, g.suffix);
-				e = listing_add(l, sig, &vst, 1);
-			}
-		}
-		return e;
+		return e ? e : add_sig(l, "", g.single, &n.st, NULL, 0, -1);
 	case NODE_VIRT: return list_virt(&n, l);
 	}
 	return -ENOENT;

@@ -162,6 +162,8 @@ static int open_source(const char *source, struct stat *sst)
 	if (!held.src)
 		return fail("SOURCE", source, strerror(errno));
 	int e = sigfs_fstree_open(&g.tree, held.src);
+	if (!e)
+		sigfs_fstree_source(g.tree, &g.src);
 	if (e == -EINVAL)
 		return fail("SOURCE", source, "not a directory or regular file");
 	if (e)
@@ -177,6 +179,7 @@ static int open_source(const char *source, struct stat *sst)
 		g.single = strdup(strrchr(held.src, '/') + 1);
 		if (!g.single)
 			return fail("SOURCE", source, strerror(ENOMEM));
+		g.sopts.root_name = g.single;
 		return 0;
 	}
 	/* Readable, not just searchable. */
@@ -225,6 +228,7 @@ static int run(struct fuse_args *args, struct sigfs_opts *o)
 
 	/* sigfs options */
 	g.arch = o->arch && *o->arch ? o->arch : NULL;
+	g.sopts.arch = g.arch;
 	if (g.arch && strchr(g.arch, '/'))
 		return fail("option", "arch", "not an architecture name");
 	g.suffix = o->sigsuffix ? o->sigsuffix : ".sig";

@@ -42,13 +42,16 @@ static uint64_t vino(const struct stat *f, const char *vpath)
 	return h | (1ULL << 63);
 }
 
-void virt_stat(struct stat *st, const struct stat *f, int is_dir, off_t size, const char *vpath)
+void virt_stat(struct stat *st, const struct stat *f, int node, off_t size, const char *vpath)
 {
 	mode_t r = f->st_mode & 0444;
+	int is_dir = node == SIGFS_NODE_DIR;
 	memset(st, 0, sizeof *st);
 	st->st_dev = f->st_dev;
 	st->st_ino = (ino_t)vino(f, vpath);
-	st->st_mode = is_dir ? (S_IFDIR | r | (r >> 2)) : (S_IFREG | r);
+	st->st_mode = is_dir			? (S_IFDIR | r | (r >> 2))
+		      : node == SIGFS_NODE_LINK ? (S_IFLNK | 0777)
+						: (S_IFREG | r);
 	st->st_nlink = is_dir ? 2 : 1;
 	st->st_uid = f->st_uid;
 	st->st_gid = f->st_gid;

@@ -15,15 +15,18 @@
 #include <stdint.h>
 
 #include "cache.h"
+#include "sigfs/tree.h"
 #include "tree.h"
 
 enum cache_mode { CACHE_NEVER, CACHE_AUTO, CACHE_ALWAYS };
 
 /* Read-only after main() except the caches, which guard themselves. */
 struct sigfs_mount {
-	sigfs_fstree *tree; /* SOURCE */
-	char *single;	    /* SOURCE is one file: the name it has at the root */
-	const char *arch;   /* -o arch= or NULL */
+	sigfs_fstree *tree;	  /* SOURCE */
+	sigfs_source src;	  /* SOURCE as the core reads it (tree.c) */
+	sigfs_subject_opts sopts; /* what the trees show (-o arch=, root name) */
+	char *single;		  /* SOURCE is one file: the name it has at the root */
+	const char *arch;	  /* -o arch= or NULL */
 	const char *suffix;
 	size_t suffix_len;
 	int sigonly;
@@ -40,8 +43,9 @@ int core_errno(int rc);
 /* core_errno(rc), after a note on stderr under -d. */
 int core_fail(int rc, const char *what, const char *name);
 
-/* Attributes of a virtual entry at `vpath` inside F.sig/ (F: stat `f`): F's
- * owner and times, its read bits, search bits for directories. */
-void virt_stat(struct stat *st, const struct stat *f, int is_dir, off_t size, const char *vpath);
+/* Attributes of a virtual entry at `vpath` inside F.sig/ (F: stat `f`) of
+ * node kind `node` (SIGFS_NODE_DIR, _FILE, _LINK): F's owner and times, its
+ * read bits, search bits for directories. */
+void virt_stat(struct stat *st, const struct stat *f, int node, off_t size, const char *vpath);
 
 #endif

@@ -14,20 +14,22 @@
 #include "load.h"
 #include "ops.h"
 #include "resolve.h"
-#include "sigfs/render.h"
 
-/* Kind of a virtual node and, for files, its bytes (when `blob` != NULL). */
-static int virt_lookup(struct node *n, int *kind, struct sfc_blob **blob)
+/* The node kind (with flags) of a virtual node and, for files and links
+ * when `blob` != NULL, its bytes. An expensive file is rendered only when
+ * `render_expensive` (at open): stat and listings never compute it. */
+static int virt_lookup(struct node *n, int *node, struct sfc_blob **blob, int render_expensive)
 {
 	struct sfc_file *lf;
 	int e = load_subject(n->rel, &n->st, &lf);
 	if (e)
 		return e;
-	*kind = sigfs_node(lf->f, g.arch, n->vpath);
-	if (*kind == SIGFS_NODE_FILE && blob)
-		e = get_blob(lf, n->vpath, blob);
-	else if (*kind != SIGFS_NODE_FILE && *kind != SIGFS_NODE_DIR)
+	*node = sigfs_tree_node(lf->s, n->vpath);
+	int k = *node & SIGFS_NODE_KIND_MASK;
+	if (k == SIGFS_NODE_NONE)
 		e = -ENOENT;
+	else if (blob && k != SIGFS_NODE_DIR && (render_expensive || !(*node & SIGFS_NODE_EXPENSIVE)))
+		e = get_blob(lf, n->vpath, blob);
 	sfc_file_unref(lf);
 	return e;
 }
@@ -42,20 +44,32 @@ static int sigfs_op_getattr(const char *path, struct stat *st SIGFS_FI_PARAM)
 	case NODE_ROOT:
 	case NODE_REAL: *st = n.st; break;
 	case NODE_VROOT:
-		virt_stat(st, &n.st, 1, 0, "");
+		virt_stat(st, &n.st, SIGFS_NODE_DIR, 0, "");
 		st->st_ino = 1;
 		break;
 	case NODE_VIRT: {
-		int kind;
+		int node;
 		struct sfc_blob *b = NULL;
-		e = virt_lookup(&n, &kind, &b);
+		e = virt_lookup(&n, &node, &b, 0);
+		/* an expensive file: size 0, as /proc gives its files */
 		if (!e)
-			virt_stat(st, &n.st, kind == SIGFS_NODE_DIR, b ? (off_t)b->len : 0, n.vpath);
+			virt_stat(st, &n.st, node & SIGFS_NODE_KIND_MASK, b ? (off_t)b->len : 0, n.vpath);
 		sfc_blob_unref(b);
 		break;
 	}
 	}
 	return e;
+}
+
+/* Copy the target `t` (`len` bytes) into FUSE's readlink buffer, cut to fit. */
+static void put_target(char *buf, size_t size, const char *t, size_t len)
+{
+	if (size == 0)
+		return;
+	if (len > size - 1)
+		len = size - 1;
+	memcpy(buf, t, len);
+	buf[len] = '\0';
 }
 
 static int sigfs_op_readlink(const char *path, char *buf, size_t size)
@@ -64,20 +78,26 @@ static int sigfs_op_readlink(const char *path, char *buf, size_t size)
 	int e = resolve(path, &n);
 	if (e)
 		return e;
+	if (n.kind == NODE_VIRT) {
+		int node;
+		struct sfc_blob *b = NULL;
+		e = virt_lookup(&n, &node, &b, 1);
+		if (!e && (node & SIGFS_NODE_KIND_MASK) != SIGFS_NODE_LINK)
+			e = -EINVAL;
+		if (!e)
+			put_target(buf, size, b->data, b->len);
+		sfc_blob_unref(b);
+		return e;
+	}
 	if (n.kind != NODE_REAL || !S_ISLNK(n.st.st_mode))
 		return -EINVAL;
-	ssize_t r = sigfs_fstree_readlink(g.tree, n.rel, buf, size);
-	if (r == -ENAMETOOLONG && size > 0) { /* FUSE truncates a long target */
-		char *big = malloc(PATH_MAX + 1);
-		if (!big)
-			return -ENOMEM;
-		r = sigfs_fstree_readlink(g.tree, n.rel, big, PATH_MAX + 1);
-		if (r >= 0) {
-			memcpy(buf, big, size - 1);
-			buf[size - 1] = '\0';
-		}
-		free(big);
-	}
+	char *t = malloc(PATH_MAX + 1);
+	if (!t)
+		return -ENOMEM;
+	ssize_t r = sigfs_fstree_readlink(g.tree, n.rel, t, PATH_MAX + 1);
+	if (r >= 0)
+		put_target(buf, size, t, (size_t)r);
+	free(t);
 	return r < 0 ? (int)r : 0;
 }
 
@@ -145,6 +165,7 @@ static int sigfs_op_open(const char *path, struct fuse_file_info *fi)
 	if (e)
 		return e;
 	struct handle *h = calloc(1, sizeof *h);
+	int node = 0;
 	if (!h)
 		return -ENOMEM;
 	h->fd = -1;
@@ -158,10 +179,9 @@ static int sigfs_op_open(const char *path, struct fuse_file_info *fi)
 		else
 			h->fd = fd;
 	} else if (n.kind == NODE_VIRT) {
-		int kind;
-		e = virt_lookup(&n, &kind, &h->blob);
-		if (!e && kind != SIGFS_NODE_FILE)
-			e = -EISDIR;
+		e = virt_lookup(&n, &node, &h->blob, 1);
+		if (!e && (node & SIGFS_NODE_KIND_MASK) != SIGFS_NODE_FILE)
+			e = (node & SIGFS_NODE_KIND_MASK) == SIGFS_NODE_DIR ? -EISDIR : -ELOOP;
 	} else {
 		e = -EISDIR;
 	}
@@ -171,7 +191,9 @@ static int sigfs_op_open(const char *path, struct fuse_file_info *fi)
 		return e;
 	}
 	fi->fh = (uint64_t)(uintptr_t)h;
-	if (g.cache_mode == CACHE_ALWAYS)
+	if (node & SIGFS_NODE_EXPENSIVE)
+		fi->direct_io = 1; /* st_size is 0: the kernel must ask us for the bytes */
+	else if (g.cache_mode == CACHE_ALWAYS)
 		fi->keep_cache = 1;
 	else if (h->blob && (g.cache_mode == CACHE_NEVER || changed_recently(&n.st)))
 		/* The kernel caps page-cache reads at the size it cached from a

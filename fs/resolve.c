@@ -55,7 +55,7 @@ static int resolve_single(const char *p, struct node *n)
 	const char *rest = p + nl + g.suffix_len;
 	if (*rest && *rest != '/')
 		return -ENOENT;
-	if (!is_subject("", &n->st))
+	if (probe_entry("", &n->st, -1) == SIGFS_KIND_NONE)
 		return -ENOENT;
 	n->kind = NODE_VIRT;
 	return set_vpath(n, *rest ? rest + 1 : rest);
@@ -103,7 +103,8 @@ int resolve(const char *path, struct node *n)
 			continue;
 		}
 		n->rel[end - g.suffix_len] = '\0';
-		if (sigfs_fstree_lstat(g.tree, n->rel, &n->st) != 0 || !is_subject(n->rel, &n->st))
+		if (sigfs_fstree_lstat(g.tree, n->rel, &n->st) != 0 ||
+		    probe_entry(n->rel, &n->st, -1) == SIGFS_KIND_NONE)
 			return -ENOENT;
 		n->kind = NODE_VIRT;
 		return set_vpath(n, slash ? slash + 1 : "");
