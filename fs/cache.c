@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sigfs/file.h"
+#include "sigfs/tree.h"
 
 #define SFC_BUCKETS	   4096 /* hash chains of the file/blob table */
 #define SFC_PROBE_SLOTS	   8192 /* direct-mapped probe answers */
@@ -31,7 +31,7 @@ struct ent {
 struct probe_slot {
 	struct sfc_key key;
 	int valid;
-	int is_macho;
+	int kind;
 };
 
 struct sfc {
@@ -100,12 +100,12 @@ int sfc_probe_get(struct sfc *c, const struct sfc_key *k)
 	struct probe_slot *s = &c->probe[key_hash(k) % SFC_PROBE_SLOTS];
 	pthread_mutex_lock(&c->probe_lock);
 	if (s->valid && key_eq(&s->key, k))
-		r = s->is_macho;
+		r = s->kind;
 	pthread_mutex_unlock(&c->probe_lock);
 	return r;
 }
 
-void sfc_probe_put(struct sfc *c, const struct sfc_key *k, int is_macho)
+void sfc_probe_put(struct sfc *c, const struct sfc_key *k, int kind)
 {
 	if (!c)
 		return;
@@ -113,7 +113,7 @@ void sfc_probe_put(struct sfc *c, const struct sfc_key *k, int is_macho)
 	pthread_mutex_lock(&c->probe_lock);
 	s->key = *k;
 	s->valid = 1;
-	s->is_macho = is_macho;
+	s->kind = kind;
 	pthread_mutex_unlock(&c->probe_lock);
 }
 
@@ -147,7 +147,7 @@ static struct sfc_blob *blob_ref(struct sfc_blob *b)
 void sfc_file_unref(struct sfc_file *e)
 {
 	if (e && atomic_fetch_sub(&e->refs, 1) == 1) {
-		sigfs_file_free(e->f);
+		sigfs_subject_free(e->s);
 		free(e);
 	}
 }
@@ -256,15 +256,15 @@ struct sfc_file *sfc_file_get(struct sfc *c, const struct sfc_key *k)
 	return r;
 }
 
-struct sfc_file *sfc_file_put(struct sfc *c, const struct sfc_key *k, sigfs_file *f)
+struct sfc_file *sfc_file_put(struct sfc *c, const struct sfc_key *k, sigfs_subject *s)
 {
 	struct sfc_file *nf = malloc(sizeof *nf);
 	if (!nf) {
-		sigfs_file_free(f);
+		sigfs_subject_free(s);
 		return NULL;
 	}
 	nf->key = *k;
-	nf->f = f;
+	nf->s = s;
 	atomic_init(&nf->refs, 1);
 	if (!c)
 		return nf;
@@ -279,7 +279,7 @@ struct sfc_file *sfc_file_put(struct sfc *c, const struct sfc_key *k, sigfs_file
 		sfc_file_unref(nf);
 		return r;
 	}
-	e = insert(c, ENT_FILE, k, "", h, (size_t)sigfs_file_bytes_read(f) + SFC_FILE_OVERHEAD);
+	e = insert(c, ENT_FILE, k, "", h, (size_t)sigfs_subject_bytes_read(s) + SFC_FILE_OVERHEAD);
 	if (e) {
 		e->u.file = file_ref(nf);
 		evict(c);
