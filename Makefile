@@ -104,7 +104,7 @@ $(OUT)/fs/cache.o: fs/cache.c
 # fs/tree.c (SOURCE as a sigfs_source) is FUSE-free: both frontends link it.
 $(OUT)/fs/tree.o: fs/tree.c
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -c -o $@ $<
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 $(OUT)/fs/%.o: fs/%.c
 	@mkdir -p $(@D)
@@ -129,8 +129,8 @@ $(OUT)/tests/test_cache: tests/unit/test_cache.c $(OUT)/fs/cache.o $(LIBCORE)
 
 $(OUT)/tests/test_fstree: tests/unit/test_fstree.c $(OUT)/fs/tree.o $(LIBCORE)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(shell $(PKG_CONFIG) --cflags cmocka) -o $@ $< $(OUT)/fs/tree.o $(LIBCORE) \
-		$(LDFLAGS) $(CORE_LIBS) $(shell $(PKG_CONFIG) --libs cmocka)
+	$(CC) $(ALL_CFLAGS) $(shell $(PKG_CONFIG) --cflags cmocka) -o $@ $< $(OUT)/fs/tree.o $(LIBCORE) \
+		$(ALL_LDFLAGS) $(CORE_LIBS) $(shell $(PKG_CONFIG) --libs cmocka)
 
 $(OUT)/tools/%: tests/tools/%.c
 	@mkdir -p $(@D)
