@@ -163,6 +163,10 @@ enum sigfs_status sigfs_slice_status(const struct sigfs_slice *s);
 /* The primary CodeDirectory, or NULL when none can be shown. */
 const struct sigfs_cd *sigfs_slice_cd(const struct sigfs_slice *s);
 
+/* Free what a slice owns (signature and plist copies, blob index, payload
+ * faults, CMS); not the struct itself. */
+void sigfs_slice_dispose(struct sigfs_slice *s);
+
 /* The architecture name of a cputype/subtype ("arm64", "cpu7-3"…). */
 void sigfs_arch_name(char *out, size_t n, uint32_t cputype, uint32_t cpusubtype);
 

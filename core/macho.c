@@ -479,15 +479,8 @@ void sigfs_file_free(sigfs_file *f)
 
 	if (!f)
 		return;
-	for (i = 0; i < f->nslices; i++) {
-		struct sigfs_slice *s = &f->slices[i];
-
-		free(s->sig);
-		free(s->info_plist);
-		free(s->blobs);
-		free(s->faults);
-		sigfs_cms_free(s->cms);
-	}
+	for (i = 0; i < f->nslices; i++)
+		sigfs_slice_dispose(&f->slices[i]);
 	free(f->slices);
 	free(f);
 }

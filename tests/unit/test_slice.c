@@ -86,14 +86,6 @@ static int parse(struct sigfs_slice *s, struct item *items, size_t n)
 	return sigfs_signature_parse(s);
 }
 
-static void release(struct sigfs_slice *s)
-{
-	free(s->sig);
-	free(s->blobs);
-	free(s->faults);
-	sigfs_cms_free(s->cms);
-}
-
 /* A blob of `magic` around `payload`. */
 static struct bb wrap(uint32_t magic, const void *payload, size_t n)
 {
@@ -161,7 +153,7 @@ static void test_payload_fault_keeps_status(void **state)
 	/* an absent slot has no reason and is not ok */
 	assert_null(sigfs_slice_slot_reason(&s, CSSLOT_REQUIREMENTS));
 	assert_false(sigfs_slice_slot_ok(&s, CSSLOT_REQUIREMENTS));
-	release(&s);
+	sigfs_slice_dispose(&s);
 }
 
 /* Issue 8 hole 4: a size bound is a payload that does not decode, not
@@ -185,7 +177,7 @@ static void test_bound_is_payload_fault(void **state)
 	why = sigfs_slice_slot_reason(&s, CSSLOT_DER_ENTITLEMENTS);
 	assert_non_null(why);
 	assert_string_equal(why, "der plist: 17825792 bytes exceeds the bound of 16777216");
-	release(&s);
+	sigfs_slice_dispose(&s);
 }
 
 /* Issue 8 hole 1: more blobs than the bound are malformed, and a malformed
@@ -207,7 +199,7 @@ static void test_blob_count_bound(void **state)
 	assert_string_equal(s.reason, "superblob: 1025 blobs exceed the bound of 1024");
 	assert_int_equal(s.nblobs, 0);
 	assert_null(sigfs_slice_blob(&s, CSSLOT_CODEDIRECTORY));
-	release(&s);
+	sigfs_slice_dispose(&s);
 	free(it);
 }
 
@@ -238,7 +230,7 @@ static void test_reqset_alias(void **state)
 	assert_int_equal(sigfs_slice_status(&s), SIGFS_ST_ADHOC);
 	assert_string_equal(sigfs_slice_slot_reason(&s, CSSLOT_REQUIREMENTS),
 			    "requirement set: entry 1 at 0x1c overlaps entry 0 at 0x1c");
-	release(&s);
+	sigfs_slice_dispose(&s);
 }
 
 /* A universal file of 5 slices, each a 64-bit Mach-O whose
