@@ -16,8 +16,9 @@
 #define SIGFS_MAX_LOADCMDS_SIZE	  ((uint32_t)16 << 20)
 #define SIGFS_MAX_SIGNATURE_SIZE  ((uint32_t)64 << 20)
 #define SIGFS_MAX_INFO_PLIST_SIZE ((uint64_t)1 << 20)
-#define SIGFS_MAX_CDS		  6    /* slot 0 and 0x1000..0x1004 */
-#define SIGFS_MAX_BLOBS		  1024 /* SuperBlob entries; Apple writes about 12 */
+#define SIGFS_MAX_FILE_KEPT	  ((uint64_t)256 << 20) /* signatures + plists of all slices */
+#define SIGFS_MAX_CDS		  6			/* slot 0 and 0x1000..0x1004 */
+#define SIGFS_MAX_BLOBS		  1024			/* SuperBlob entries; Apple writes about 12 */
 #define SIGFS_REASON_LEN	  200
 
 /* ---- hash.c ---- */
@@ -110,6 +111,7 @@ struct sigfs_file {
 	size_t nslices;
 	char reason[SIGFS_REASON_LEN]; /* container-level malformed reason */
 	uint64_t bytes_read;
+	uint64_t kept; /* bytes the slices keep, <= SIGFS_MAX_FILE_KEPT */
 };
 
 /* ---- time.c ---- */
@@ -160,6 +162,10 @@ enum sigfs_status sigfs_slice_status(const struct sigfs_slice *s);
 
 /* The primary CodeDirectory, or NULL when none can be shown. */
 const struct sigfs_cd *sigfs_slice_cd(const struct sigfs_slice *s);
+
+/* Free what a slice owns (signature and plist copies, blob index, payload
+ * faults, CMS); not the struct itself. */
+void sigfs_slice_dispose(struct sigfs_slice *s);
 
 /* The architecture name of a cputype/subtype ("arm64", "cpu7-3"…). */
 void sigfs_arch_name(char *out, size_t n, uint32_t cputype, uint32_t cpusubtype);
