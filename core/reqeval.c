@@ -497,7 +497,15 @@ static void describe(const struct cand *c, char *buf, size_t cap)
 						  : "a number");
 		return;
 	}
-	snprintf(buf, cap, "\"%.*s%s\"", (int)(n > 40 ? 40 : n), (const char *)s, n > 40 ? "..." : "");
+	if (n > 40) { /* cut at a character boundary */
+		size_t k = 40;
+
+		while (k > 0 && (s[k] & 0xc0) == 0x80)
+			k--;
+		snprintf(buf, cap, "\"%.*s...\"", (int)k, (const char *)s);
+	} else {
+		snprintf(buf, cap, "\"%.*s\"", (int)n, (const char *)s);
+	}
 }
 
 /* ---- the certificate chain --------------------------------------------- */
@@ -1058,6 +1066,10 @@ static void explain(sigfs_req_result *res, const uint8_t *blob, size_t len, cons
 	} else {
 		snprintf(res->why, sizeof res->why, "%s", w->detail);
 	}
+	/* one line: control characters from names and values become '?' */
+	for (n = 0; res->why[n]; n++)
+		if ((uint8_t)res->why[n] < 0x20 || res->why[n] == 0x7f)
+			res->why[n] = '?';
 	sigfs_buf_free(&b);
 }
 

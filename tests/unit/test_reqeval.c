@@ -470,6 +470,12 @@ static void test_offline_and_logic(void **state)
 	b = req("wwsw", opAnd, opIdent, "other", opTrue);
 	assert_int_equal(run(&b, &res), SIGFS_OK);
 	assert_string_equal(res.why, "identifier other: the identifier is \"com.acme.tool\"");
+	/* the why is one line whatever the names hold */
+	fx.ctx.identifier = "two\nlines";
+	b = req("ws", opIdent, "a\tb\nc");
+	assert_int_equal(run(&b, &res), SIGFS_OK);
+	assert_string_equal(res.why, "identifier \"a?b?c\": the identifier is \"two?lines\"");
+	fx.ctx.identifier = "com.acme.tool";
 	/* both operands are evaluated: an error on the right is an error */
 	ERR(SIGFS_EMALFORMED, -67052, "www", opOr, opTrue, opIdent);
 	ERR(SIGFS_EMALFORMED, -67052, "www", opAnd, opFalse, opAnchorHash);
