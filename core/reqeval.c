@@ -552,27 +552,34 @@ static int subject_is(X509 *x, const char *oid, const char *s)
 	return same;
 }
 
+int sigfs_req_gentime(const uint8_t *s, size_t n, double *abs)
+{
+	ASN1_GENERALIZEDTIME *g;
+	char text[64];
+	struct tm tm;
+	int ok = 0;
+
+	if (n == 0 || n >= sizeof text || memchr(s, 0, n))
+		return 0;
+	memcpy(text, s, n);
+	text[n] = '\0';
+	g = ASN1_GENERALIZEDTIME_new();
+	if (g && ASN1_GENERALIZEDTIME_set_string(g, text) && ASN1_TIME_to_tm(g, &tm)) {
+		*abs = (double)(timegm(&tm) - CF_EPOCH);
+		ok = 1;
+	}
+	ASN1_GENERALIZEDTIME_free(g);
+	return ok;
+}
+
 /* A UTF8String holding GeneralizedTime text, as CFAbsoluteTime
  * (certificateCopyFieldDate, SecCertificateGetDeveloperIDDate). */
 static int utf8_gentime(const ASN1_OCTET_STRING *value, double *abs)
 {
 	const unsigned char *p = ASN1_STRING_get0_data(value);
 	ASN1_UTF8STRING *u = d2i_ASN1_UTF8STRING(NULL, &p, ASN1_STRING_length(value));
-	ASN1_GENERALIZEDTIME *g = NULL;
-	char text[64];
-	struct tm tm;
-	int ok = 0, n = u ? ASN1_STRING_length(u) : -1;
+	int ok = u && sigfs_req_gentime(ASN1_STRING_get0_data(u), (size_t)ASN1_STRING_length(u), abs);
 
-	if (n > 0 && n < (int)sizeof text && !memchr(ASN1_STRING_get0_data(u), 0, (size_t)n)) {
-		memcpy(text, ASN1_STRING_get0_data(u), (size_t)n);
-		text[n] = '\0';
-		g = ASN1_GENERALIZEDTIME_new();
-		if (g && ASN1_GENERALIZEDTIME_set_string(g, text) && ASN1_TIME_to_tm(g, &tm)) {
-			*abs = (double)(timegm(&tm) - CF_EPOCH);
-			ok = 1;
-		}
-	}
-	ASN1_GENERALIZEDTIME_free(g);
 	ASN1_UTF8STRING_free(u);
 	return ok;
 }
