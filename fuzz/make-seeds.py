@@ -127,3 +127,25 @@ exprs = {
 for name, e in exprs.items():
     put("fuzz_reqeval", "op-" + name, reqeval_seed(1 | 2 | 4, chain_cd, requirement(e), chain_ident, info, b"",
                                                      chain))
+
+# ---- fuzz_reqcompile: requirement texts ----
+for exp in sorted(glob.glob("tests/corpus/expected/*.json")):
+    j = json.load(open(exp))
+    fid = os.path.basename(exp)[:-5]
+    for s in j["slices"]:
+        for k, r in enumerate(s.get("requirements") or []):
+            put("fuzz_reqcompile", f"{fid}-{s['arch']}-{k}.txt", r["text"].encode())
+for name, text in {
+    "terms": 'always and true and never or false and ! notarized and legacy and platform = 2',
+    "ident": 'identifier com.apple.Safari or identifier = "a \\"b\\"" or cdhash H"' + "ab" * 20 + '"',
+    "anchors": 'anchor apple or anchor apple generic or anchor generic apple or anchor apple "n" or anchor trusted'
+               ' or certificate root trusted or certificate -2 trusted or anchor = H"' + "11" * 20 + '"',
+    "certs": 'certificate leaf[subject.CN] = "x" and certificate 1[field.1.2.840.113635.100.6.2.6] exists and '
+             'cert root[policy.1.2.3] absent and certificate 2[extension.1.2.3] and '
+             'certificate leaf[timestamp.1.2.840.113635.100.6.1.33] < timestamp "20190408000000Z"',
+    "matches": 'info[K] = a* and info[K] = *a and info[K] = *"a"* and info[K] ~ a and info[K] < "1" and '
+               'info[K] > "1" and info[K] <= "1" and info[K] >= "1" and info[K] = 0x00ff and '
+               'entitlement["a-b"] = timestamp "20010101000100Z" and (named) and ("named")',
+    "comments": '# shell\n/* c */ always // cpp\n;;',
+}.items():
+    put("fuzz_reqcompile", name + ".txt", text.encode())
