@@ -31,6 +31,7 @@
 #include "sigfs/error.h"
 
 #include "certfield.h"
+#include "internal.h"
 #include "reqops.h"
 
 #define F SIGFS_REQ_FALSE
@@ -565,7 +566,10 @@ int sigfs_req_gentime(const uint8_t *s, size_t n, double *abs)
 	text[n] = '\0';
 	g = ASN1_GENERALIZEDTIME_new();
 	if (g && ASN1_GENERALIZEDTIME_set_string(g, text) && ASN1_TIME_to_tm(g, &tm)) {
-		*abs = (double)(timegm(&tm) - CF_EPOCH);
+		int64_t days = sigfs_time_days_from_civil((int64_t)tm.tm_year + 1900, (unsigned)tm.tm_mon + 1,
+							  (unsigned)tm.tm_mday);
+
+		*abs = (double)(days * 86400 + tm.tm_hour * 3600 + tm.tm_min * 60 + tm.tm_sec - CF_EPOCH);
 		ok = 1;
 	}
 	ASN1_GENERALIZEDTIME_free(g);
