@@ -10,6 +10,7 @@
 
 #include "load.h"
 #include "resolve.h"
+#include "watch.h"
 #include "sigfs/file.h"
 
 struct dent {
@@ -160,6 +161,7 @@ static int list_real(const char *rel, struct listing *l)
 	int fd = sigfs_fstree_open_dir(g.tree, rel);
 	if (fd < 0)
 		return fd;
+	watch_dir(rel, fd); /* the kernel will hold entries of this directory */
 	DIR *d = fdopendir(fd);
 	if (!d) {
 		int e = -errno;
