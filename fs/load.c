@@ -239,3 +239,17 @@ int get_blob(struct sfc_file *lf, const char *vpath, struct sfc_blob **out)
 	*out = sfc_blob_put(g.cache, &lf->key, vpath, blob);
 	return 0;
 }
+
+static int count_dirs(void *arg, const char *name, int node)
+{
+	if ((node & SIGFS_NODE_KIND_MASK) == SIGFS_NODE_DIR)
+		++*(nlink_t *)arg;
+	return 0;
+}
+
+nlink_t virt_nlink(const sigfs_subject *s, const char *vpath)
+{
+	nlink_t n = 2;
+	(void)sigfs_tree_list(s, vpath, count_dirs, &n);
+	return n;
+}

@@ -26,4 +26,8 @@ int load_subject(const char *rel, struct stat *st, struct sfc_file **out);
  * from exactly the version loaded. 0 or -errno. */
 int get_blob(struct sfc_file *lf, const char *vpath, struct sfc_blob **out);
 
+/* Link count of virtual directory `vpath` of subject `s`: 2 + its
+ * subdirectories. */
+nlink_t virt_nlink(const sigfs_subject *s, const char *vpath);
+
 #endif

@@ -300,7 +300,7 @@ static int run(struct fuse_args *args, struct sigfs_opts *o)
 		 g.cache_mode == CACHE_AUTO	? ",auto_cache"
 		 : g.cache_mode == CACHE_ALWAYS ? ",kernel_cache"
 						: "",
-		 SIGFS_FUSE3 ? ",max_idle_threads=10" : "");
+		 SIGFS_FUSE3 ? ",max_idle_threads=10" : ",use_ino");
 	size_t dlen = strlen(defs);
 	strcat(defs, ",fsname=");
 	if (add_escaped(defs, sizeof defs, held.src) < 0)

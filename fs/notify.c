@@ -12,14 +12,19 @@
 #if SIGFS_FUSE3
 #define QLEN 256 /* queued paths at most; the oldest is dropped past that */
 
+struct item {
+	char *path;
+	int *flag; /* a waiter's "done", or NULL */
+};
+
 static struct {
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
 	pthread_t thread;
 	struct fuse *fuse;
-	char *q[QLEN];
+	struct item q[QLEN];
 	size_t head, n;
-	uint64_t queued, done; /* paths ever queued, ever handled (or dropped) */
+	int *current; /* the flag of the path being invalidated now */
 	int running, stop;
 } nq = {.lock = PTHREAD_MUTEX_INITIALIZER, .cond = PTHREAD_COND_INITIALIZER};
 
@@ -31,14 +36,17 @@ static void *notifier(void *arg)
 			pthread_cond_wait(&nq.cond, &nq.lock);
 		if (nq.stop)
 			break;
-		char *p = nq.q[nq.head];
+		struct item it = nq.q[nq.head];
 		nq.head = (nq.head + 1) % QLEN;
 		nq.n--;
+		nq.current = it.flag;
 		pthread_mutex_unlock(&nq.lock);
-		(void)fuse_invalidate_path(nq.fuse, p); /* -ENOENT: the kernel holds nothing */
-		free(p);
+		(void)fuse_invalidate_path(nq.fuse, it.path); /* -ENOENT: the kernel holds nothing */
+		free(it.path);
 		pthread_mutex_lock(&nq.lock);
-		nq.done++;
+		if (nq.current) /* NULL when its waiter gave up */
+			*nq.current = 1;
+		nq.current = NULL;
 		pthread_cond_broadcast(&nq.cond);
 	}
 	pthread_mutex_unlock(&nq.lock);
@@ -59,15 +67,17 @@ void notify_stop(void)
 		return;
 	pthread_mutex_lock(&nq.lock);
 	nq.stop = 1;
-	pthread_cond_signal(&nq.cond);
+	pthread_cond_broadcast(&nq.cond);
 	pthread_mutex_unlock(&nq.lock);
 	pthread_join(nq.thread, NULL);
 	nq.running = 0;
 	for (; nq.n; nq.n--, nq.head = (nq.head + 1) % QLEN)
-		free(nq.q[nq.head]);
+		free(nq.q[nq.head].path);
 }
 
-static void enqueue(const char *path, int wait_ms)
+/* Queue `path`: at the tail, or (a waiter, `flag` set) at the head, so an
+ * open waits for its own notice, not for a burst of watch events. */
+static void enqueue(const char *path, int *flag, int wait_ms)
 {
 	if (!nq.running)
 		return;
@@ -75,36 +85,50 @@ static void enqueue(const char *path, int wait_ms)
 	if (!p)
 		return; /* the handle uses direct I/O: a missed notice costs staleness only */
 	pthread_mutex_lock(&nq.lock);
-	if (nq.n == QLEN) {
-		free(nq.q[nq.head]);
-		nq.head = (nq.head + 1) % QLEN;
+	if (nq.n == QLEN) { /* drop the oldest (a waiter's flag: it times out) */
+		size_t last = (nq.head + nq.n - 1) % QLEN;
+		size_t victim = flag ? last : nq.head;
+		free(nq.q[victim].path);
+		if (victim == nq.head)
+			nq.head = (nq.head + 1) % QLEN;
 		nq.n--;
-		nq.done++;
 	}
-	nq.q[(nq.head + nq.n) % QLEN] = p;
+	if (flag) {
+		nq.head = (nq.head + QLEN - 1) % QLEN;
+		nq.q[nq.head] = (struct item){p, flag};
+	} else {
+		nq.q[(nq.head + nq.n) % QLEN] = (struct item){p, NULL};
+	}
 	nq.n++;
-	uint64_t mine = ++nq.queued;
 	pthread_cond_broadcast(&nq.cond);
-	if (wait_ms > 0) {
+	if (flag) {
 		struct timespec until;
 		clock_gettime(CLOCK_REALTIME, &until);
 		until.tv_nsec += (long)wait_ms * 1000000L;
 		until.tv_sec += until.tv_nsec / 1000000000L;
 		until.tv_nsec %= 1000000000L;
-		while (nq.done < mine && !nq.stop && pthread_cond_timedwait(&nq.cond, &nq.lock, &until) == 0)
-			; /* bounded by the deadline */
+		while (!*flag && !nq.stop && pthread_cond_timedwait(&nq.cond, &nq.lock, &until) == 0)
+			;     /* bounded by the deadline */
+		if (!*flag) { /* gave up: nobody may write to `flag` any more */
+			if (nq.current == flag)
+				nq.current = NULL;
+			for (size_t i = 0; i < nq.n; i++)
+				if (nq.q[(nq.head + i) % QLEN].flag == flag)
+					nq.q[(nq.head + i) % QLEN].flag = NULL;
+		}
 	}
 	pthread_mutex_unlock(&nq.lock);
 }
 
 void notify_path(const char *path)
 {
-	enqueue(path, 0);
+	enqueue(path, NULL, 0);
 }
 
 void notify_path_wait(const char *path, int wait_ms)
 {
-	enqueue(path, wait_ms);
+	int done = 0;
+	enqueue(path, &done, wait_ms);
 }
 #else
 void notify_start(void)

@@ -5,6 +5,10 @@
 #include "mount.h"
 
 #include <errno.h>
+#include <limits.h>
+#ifndef ENOATTR
+#define ENOATTR ENODATA /* Linux's name for it */
+#endif
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,7 +25,8 @@
 /* The node kind (with flags) of a virtual node and, for files and links
  * when `blob` != NULL, its bytes. An expensive file is rendered only when
  * `render_expensive` (at open): stat and listings never compute it. */
-static int virt_lookup(struct node *n, int *node, struct sfc_blob **blob, int render_expensive)
+static int virt_lookup(struct node *n, int *node, struct sfc_blob **blob, int render_expensive,
+		       nlink_t *nlink)
 {
 	struct sfc_file *lf;
 	int e = load_subject(n->rel, &n->st, &lf);
@@ -31,6 +36,8 @@ static int virt_lookup(struct node *n, int *node, struct sfc_blob **blob, int re
 	int k = *node & SIGFS_NODE_KIND_MASK;
 	if (k == SIGFS_NODE_NONE)
 		e = -ENOENT;
+	else if (k == SIGFS_NODE_DIR && nlink)
+		*nlink = virt_nlink(lf->s, n->vpath);
 	else if (blob && k != SIGFS_NODE_DIR && (render_expensive || !(*node & SIGFS_NODE_EXPENSIVE)))
 		e = get_blob(lf, n->vpath, blob);
 	sfc_file_unref(lf);
@@ -64,18 +71,27 @@ static int sigfs_op_getattr(const char *path, struct stat *st SIGFS_FI_PARAM)
 		return e;
 	switch (n.kind) {
 	case NODE_ROOT:
-	case NODE_REAL: *st = n.st; break;
+	case NODE_REAL:
+		*st = n.st;
+		if (S_ISDIR(st->st_mode))
+			st->st_nlink = dir_nlink(n.rel, &n.st);
+		break;
 	case NODE_VROOT:
-		virt_stat(st, &n.st, SIGFS_NODE_DIR, 0, "");
+		virt_stat(st, &n.st, n.pmode, SIGFS_NODE_DIR, 0, "");
 		st->st_ino = 1;
+		st->st_nlink = S_ISREG(n.st.st_mode) && probe_entry("", &n.st, -1) != SIGFS_KIND_NONE ? 3 : 2;
 		break;
 	case NODE_VIRT: {
 		int node;
+		nlink_t nlink = 0;
 		struct sfc_blob *b = NULL;
-		e = virt_lookup(&n, &node, &b, 0);
+		e = virt_lookup(&n, &node, &b, 0, &nlink);
 		/* an expensive file: size 0, as /proc gives its files */
 		if (!e)
-			virt_stat(st, &n.st, node & SIGFS_NODE_KIND_MASK, b ? (off_t)b->len : 0, n.vpath);
+			virt_stat(st, &n.st, n.pmode, node & SIGFS_NODE_KIND_MASK, b ? (off_t)b->len : 0,
+				  n.vpath);
+		if (nlink)
+			st->st_nlink = nlink;
 		sfc_blob_unref(b);
 		break;
 	}
@@ -103,7 +119,7 @@ static int sigfs_op_readlink(const char *path, char *buf, size_t size)
 	if (n.kind == NODE_VIRT) {
 		int node;
 		struct sfc_blob *b = NULL;
-		e = virt_lookup(&n, &node, &b, 1);
+		e = virt_lookup(&n, &node, &b, 1, NULL);
 		if (!e && (node & SIGFS_NODE_KIND_MASK) != SIGFS_NODE_LINK)
 			e = -EINVAL;
 		if (!e)
@@ -194,11 +210,11 @@ static int sigfs_op_open(const char *path, struct fuse_file_info *fi)
 		else
 			h->fd = fd;
 	} else if (n.kind == NODE_VIRT) {
-		e = virt_lookup(&n, &node, &h->blob, 1);
+		e = virt_lookup(&n, &node, &h->blob, 1, NULL);
 		if (!e && (node & SIGFS_NODE_KIND_MASK) != SIGFS_NODE_FILE)
 			e = (node & SIGFS_NODE_KIND_MASK) == SIGFS_NODE_DIR ? -EISDIR : -ELOOP;
 		if (!e) /* what fstat on this handle answers: its own version */
-			virt_stat(&h->st, &n.st, SIGFS_NODE_FILE, (off_t)h->blob->len, n.vpath);
+			virt_stat(&h->st, &n.st, n.pmode, SIGFS_NODE_FILE, (off_t)h->blob->len, n.vpath);
 	} else {
 		e = -EISDIR;
 	}
@@ -278,7 +294,9 @@ static void *sigfs_op_init(SIGFS_INIT_PARAMS)
 	notify_start();
 	watch_start();
 #if SIGFS_FUSE3
-	cfg->use_ino = 0; /* libfuse numbers the nodes: stable while cached */
+	/* SOURCE's inode numbers (hard links stay hard links, stable across
+	 * cache drops); virtual entries carry their own (mount.c). */
+	cfg->use_ino = 1;
 #endif
 #ifdef FUSE_CAP_DIRECT_IO_ALLOW_MMAP
 	/* .sig files are opened with direct_io (see sigfs_op_open); libfuse
@@ -380,6 +398,36 @@ static int sigfs_op_removexattr(const char *path, const char *name)
 	return -EROFS;
 }
 
+/* SOURCE's extended attributes, read-only (macOS copies carry com.apple.*
+ * ones users want to see, such as the quarantine flag); virtual entries
+ * have none. */
+static ssize_t xattr_of(const char *path, const char *name, char *buf, size_t size)
+{
+	struct node n;
+	int e = resolve(path, &n);
+	if (e)
+		return e;
+	if (n.kind == NODE_VIRT || n.kind == NODE_VROOT)
+		return name ? -ENOATTR : 0;
+	ssize_t r = name ? sigfs_fstree_getxattr(g.tree, n.rel, name, buf, size)
+			 : sigfs_fstree_listxattr(g.tree, n.rel, buf, size);
+	return r > INT_MAX ? -E2BIG : r;
+}
+
+#ifdef __APPLE__
+static int sigfs_op_getxattr(const char *path, const char *name, char *value, size_t size, uint32_t position)
+#else
+static int sigfs_op_getxattr(const char *path, const char *name, char *value, size_t size)
+#endif
+{
+	return (int)xattr_of(path, name, value, size);
+}
+
+static int sigfs_op_listxattr(const char *path, char *list, size_t size)
+{
+	return (int)xattr_of(path, NULL, list, size);
+}
+
 const struct fuse_operations sigfs_ops = {
     .init = sigfs_op_init,
     .destroy = sigfs_op_destroy,
@@ -405,6 +453,8 @@ const struct fuse_operations sigfs_ops = {
     .utimens = sigfs_op_utimens,
     .write = sigfs_op_write,
     .create = sigfs_op_create,
+    .getxattr = sigfs_op_getxattr,
+    .listxattr = sigfs_op_listxattr,
     .setxattr = sigfs_op_setxattr,
     .removexattr = sigfs_op_removexattr,
 };
