@@ -36,10 +36,10 @@ struct probe_slot {
 
 struct sfc {
 	size_t budget;
-	pthread_mutex_t lock; /* table, LRU, counters */
+	pthread_mutex_t lock; /* table, LRU, bytes */
 	struct ent *buckets[SFC_BUCKETS];
 	struct ent *lru_head, *lru_tail;
-	size_t bytes, entries, hits, misses, evictions;
+	size_t bytes;
 
 	pthread_mutex_t probe_lock;
 	struct probe_slot probe[SFC_PROBE_SLOTS];
@@ -200,7 +200,6 @@ static void ent_drop(struct sfc *c, struct ent *e)
 	*pp = e->hnext;
 	lru_unlink(c, e);
 	c->bytes -= e->cost;
-	c->entries--;
 	if (e->kind == ENT_FILE)
 		sfc_file_unref(e->u.file);
 	else
@@ -210,10 +209,8 @@ static void ent_drop(struct sfc *c, struct ent *e)
 
 static void evict(struct sfc *c)
 {
-	while (c->bytes > c->budget && c->lru_tail) {
+	while (c->bytes > c->budget && c->lru_tail)
 		ent_drop(c, c->lru_tail);
-		c->evictions++;
-	}
 }
 
 /* Insert a new entry (after a failed find). Returns it, or NULL if it does
@@ -237,7 +234,6 @@ static struct ent *insert(struct sfc *c, int kind, const struct sfc_key *k, cons
 	c->buckets[h % SFC_BUCKETS] = e;
 	lru_push(c, e);
 	c->bytes += cost;
-	c->entries++;
 	return e;
 }
 
@@ -255,9 +251,6 @@ struct sfc_file *sfc_file_get(struct sfc *c, const struct sfc_key *k)
 		lru_unlink(c, e);
 		lru_push(c, e);
 		r = file_ref(e->u.file);
-		c->hits++;
-	} else {
-		c->misses++;
 	}
 	pthread_mutex_unlock(&c->lock);
 	return r;
@@ -309,9 +302,6 @@ struct sfc_blob *sfc_blob_get(struct sfc *c, const struct sfc_key *k, const char
 		lru_unlink(c, e);
 		lru_push(c, e);
 		r = blob_ref(e->u.blob);
-		c->hits++;
-	} else {
-		c->misses++;
 	}
 	pthread_mutex_unlock(&c->lock);
 	return r;
@@ -337,20 +327,6 @@ struct sfc_blob *sfc_blob_put(struct sfc *c, const struct sfc_key *k, const char
 	}
 	pthread_mutex_unlock(&c->lock);
 	return b;
-}
-
-void sfc_stats(struct sfc *c, struct sfc_stats *out)
-{
-	memset(out, 0, sizeof *out);
-	if (!c)
-		return;
-	pthread_mutex_lock(&c->lock);
-	out->bytes = c->bytes;
-	out->entries = c->entries;
-	out->hits = c->hits;
-	out->misses = c->misses;
-	out->evictions = c->evictions;
-	pthread_mutex_unlock(&c->lock);
 }
 
 void sfc_free(struct sfc *c)

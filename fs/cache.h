@@ -76,9 +76,4 @@ struct sfc_blob *sfc_blob_get(struct sfc *c, const struct sfc_key *k, const char
 struct sfc_blob *sfc_blob_put(struct sfc *c, const struct sfc_key *k, const char *path, struct sfc_blob *b);
 void sfc_blob_unref(struct sfc_blob *b);
 
-struct sfc_stats {
-	size_t bytes, entries, hits, misses, evictions;
-};
-void sfc_stats(struct sfc *c, struct sfc_stats *out);
-
 #endif
