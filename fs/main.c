@@ -13,9 +13,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "archive.h"
 #include "load.h"
 #include "ops.h"
+#include "sigfs/archive.h"
 #include "sigfs/buf.h"
 #include "sigfs/error.h"
 #include "sigfs/sigfs.h"
@@ -237,7 +237,7 @@ static int has_line(const char *list, const char *name)
 static int check_single(const char *source)
 {
 	struct stat st;
-	uint8_t head[ARCHIVE_HEAD_LEN], tail[ARCHIVE_TAIL_LEN];
+	uint8_t head[SIGFS_ARCHIVE_HEAD], tail[SIGFS_ARCHIVE_TAIL];
 	int fd = sigfs_fstree_open_file(g.tree, "", &st);
 	if (fd < 0)
 		return fail("SOURCE", source, strerror(-fd));
@@ -246,10 +246,13 @@ static int check_single(const char *source)
 			 ? sigfs_fd_pread(fd, tail, sizeof tail, (uint64_t)st.st_size - sizeof tail)
 			 : 0;
 	close(fd);
-	const char *fmt = archive_format(head, hn > 0 ? (size_t)hn : 0, tail, tn > 0 ? (size_t)tn : 0);
+	const char *fmt = sigfs_archive_format(head, hn > 0 ? (size_t)hn : 0, tn > 0 ? tail : NULL,
+					       tn > 0 ? (size_t)tn : 0);
 	if (fmt) {
-		fprintf(stderr, "sigfs: SOURCE '%s' is %s: unpack it first (%s) and mount DIR\n", source, fmt,
-			archive_hint(fmt));
+		fprintf(
+		    stderr,
+		    "sigfs: SOURCE '%s' is %s, not a Mach-O file: unpack it first and mount the directory\n",
+		    source, fmt);
 		return 1;
 	}
 	char *archs = archs_of("", &st);
@@ -277,6 +280,8 @@ struct look {
 	char **queue; /* directories still to list (rel paths) */
 	size_t head, n, cap, seen;
 	int found, cut, unreadable;
+	char *archive; /* the first archive met, and its format */
+	const char *archive_what;
 };
 
 static int look_cb(void *arg, const char *name, const struct sigfs_stat *st)
@@ -297,6 +302,11 @@ static int look_cb(void *arg, const char *name, const struct sigfs_stat *st)
 			note_unreadable(rel);
 			k->unreadable = 1;
 		}
+		uint8_t head[SIGFS_ARCHIVE_HEAD];
+		ssize_t n = fd >= 0 ? sigfs_fd_pread(fd, head, sizeof head, 0) : -1;
+		const char *fmt = n > 0 ? sigfs_archive_format(head, (size_t)n, NULL, 0) : NULL;
+		if (fmt && !k->archive && (k->archive = strdup(rel)) != NULL)
+			k->archive_what = fmt;
 		if (fd >= 0)
 			close(fd);
 	}
@@ -331,13 +341,15 @@ static void check_dir(const char *source)
 	k.n = 1;
 	for (; k.head < k.n && !k.found && !k.cut; k.head++)
 		(void)g.src.list(g.src.ctx, k.queue[k.head], look_cb, &k);
-	if (!k.found && !k.cut && !k.unreadable)
-		fprintf(
-		    stderr,
-		    "sigfs: note: no Mach-O file in SOURCE '%s': no %s directories will appear (an archive "
-		    "or disk image must be unpacked first)\n",
-		    source, g.suffix);
+	if (!k.found && !k.cut && !k.unreadable && k.archive)
+		fprintf(stderr,
+			"sigfs: note: no Mach-O file in SOURCE '%s', but '%s' is %s: unpack it first\n",
+			source, k.archive, k.archive_what);
+	else if (!k.found && !k.cut && !k.unreadable)
+		fprintf(stderr, "sigfs: note: no Mach-O file in SOURCE '%s': no %s directories will appear\n",
+			source, g.suffix);
 out:
+	free(k.archive);
 	for (size_t i = 0; i < k.n; i++)
 		free(k.queue[i]);
 	free(k.queue);

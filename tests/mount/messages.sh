@@ -14,7 +14,7 @@ echo hello >"$WORK/txt/a.txt"
 (cd "$WORK" && zip -q x.zip txt/a.txt 2>/dev/null) || printf 'PK\003\004rest' >"$WORK/x.zip"
 tar czf "$WORK/x.tar.gz" -C "$WORK" txt
 printf 'xar!\000\034' >"$WORK/x.pkg"
-{ head -c 4096 /dev/zero; printf koly; head -c 508 /dev/zero; } >"$WORK/x.dmg"
+{ head -c 4096 /dev/zero; printf 'koly\000\000\000\004'; head -c 504 /dev/zero; } >"$WORK/x.dmg"
 
 expect_refused() { # FILE FORMAT-WORDS
 	local out
@@ -28,7 +28,7 @@ expect_refused() { # FILE FORMAT-WORDS
 expect_refused "$WORK/x.zip" "a zip archive"
 expect_refused "$WORK/x.tar.gz" "gzip-compressed"
 expect_refused "$WORK/x.pkg" "xar archive"
-expect_refused "$WORK/x.dmg" "Apple disk image"
+expect_refused "$WORK/x.dmg" "a disk image"
 ok "archives and disk images refused with their format"
 
 # -o arch=ppc on a universal file: its slices are x86_64 and arm64
@@ -38,10 +38,17 @@ out=$("$SIGFS" -o arch=ppc "$FSEV" "$M" 2>&1) && { fail "arch=ppc mounted"; fuse
 [ "$out" = "sigfs: option arch=ppc: '$FSEV' has no such slice; its slices: x86_64 arm64" ] || fail "arch=ppc: $out"
 ok "-o arch= naming a missing slice"
 
-# No Mach-O anywhere: a note, and the mount still works.
+# No Mach-O anywhere: a note, and the mount still works; an archive inside
+# is named.
 sigfs_mount "$M" "$WORK/txt" || die "mount txt"
 sigfs_umount "$M"
-grep -q "note: no Mach-O file in SOURCE '$WORK/txt'" "$WORK/sigfs.stderr" || fail "no note for a SOURCE without Mach-O: $(cat "$WORK/sigfs.stderr")"
+grep -q "note: no Mach-O file in SOURCE '$WORK/txt': no .sig directories will appear" "$WORK/sigfs.stderr" ||
+	fail "no note for a SOURCE without Mach-O: $(cat "$WORK/sigfs.stderr")"
+cp "$WORK/x.zip" "$WORK/txt/"
+sigfs_mount "$M" "$WORK/txt" || die "mount txt"
+sigfs_umount "$M"
+grep -q "note: no Mach-O file in SOURCE '$WORK/txt', but 'x.zip' is a zip archive: unpack it first" "$WORK/sigfs.stderr" ||
+	fail "no note naming the archive: $(cat "$WORK/sigfs.stderr")"
 ok "note for a SOURCE without Mach-O"
 
 # A Mach-O the mounting user cannot read: a note, not silence. The daemon
