@@ -110,7 +110,7 @@ $(OUT)/fs/%.o: fs/%.c
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(FUSE_DEFS) $(shell $(PKG_CONFIG) --cflags $(FUSE_PKG)) -c -o $@ $<
 
-$(OUT)/sigfs-export: $(OUT)/fs/export.o $(LIBCORE)
+$(OUT)/sigfs-export: $(OUT)/fs/export.o $(OUT)/fs/tree.o $(LIBCORE)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CORE_LIBS)
 
 $(OUT)/sigfs: $(FS_OBJS) $(LIBCORE)
