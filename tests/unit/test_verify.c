@@ -1,0 +1,393 @@
+/* Unit tests for core/verify.c and core/cms_verify.c on the real corpus
+ * files (tests/corpus, expectations from tests/corpus/expected/<id>.json) and
+ * on copies tampered at test time, each with its verdict written from
+ * VERIFY-NOTES (§2.1 order, §2.6 codes, §3.2-3.4, §8 scenarios). Expected
+ * page hashes are computed here with OpenSSL's SHA-256 over the page bytes,
+ * not by the code under test. Run from the repository root. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <openssl/sha.h>
+
+#include "../../core/verdict.h"
+#include "sigfs/file.h"
+#include "sigfs/memsource.h"
+#include "sigfs/verify.h"
+
+#define SHARP	 "tests/corpus/files/sharp-node-arm64/sharp-darwin-arm64.node"
+#define CODEX	 "tests/corpus/files/codex-libffi-dylib/libffi.8.dylib"
+#define FSEVENTS "tests/corpus/files/fsevents-universal/fsevents.node"
+
+/* tests/corpus/expected/<id>.json */
+#define SHARP_LIMIT   260112 /* code_limit = lc_code_signature.dataoff */
+#define SHARP_SIG     260112
+#define SHARP_CD_OFF  20 /* superblob blob slot 0 offset */
+#define CODEX_LIMIT   119360
+#define CODEX_SIG     119360
+#define CODEX_REQ_OFF 1205 /* slot 2 blob offset, length 200 */
+#define CODEX_CMS_OFF 1405 /* slot 0x10000 blob offset, length 9055 */
+#define CODEX_CMS_LEN 9055
+#define FSEV_ARM_OFF  98304
+#define PAGE	      4096 /* page_size of all three */
+/* 2026-11-13T06:41:05Z timestamp_time; the run's "now" for expiry */
+#define NOW 1800000000
+
+static uint8_t *read_all(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	uint8_t *p = NULL;
+	long n;
+
+	if (!f)
+		return NULL;
+	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0) {
+		p = malloc((size_t)n + 1);
+		if (p && fread(p, 1, (size_t)n, f) != (size_t)n) {
+			free(p);
+			p = NULL;
+		}
+		*len = (size_t)n;
+	}
+	fclose(f);
+	return p;
+}
+
+struct run {
+	sigfs_memtree *t;
+	sigfs_source src;
+	sigfs_file *f;
+	sigfs_verdict *v;
+	sigfs_buf text, status;
+};
+
+static int mem_read(void *ctx, uint64_t off, void *dst, size_t len)
+{
+	return sigfs_source_read_exact(ctx, "", off, dst, len);
+}
+
+/* Load bytes as file "" of a memory tree and verify it. */
+static void verify_bytes(struct run *r, const uint8_t *p, size_t n, int only, const sigfs_anchors *anchors)
+{
+	struct sigfs_verify_in in;
+	size_t i;
+
+	memset(r, 0, sizeof *r);
+	r->t = sigfs_mem_new(1);
+	assert_non_null(r->t);
+	assert_int_equal(sigfs_mem_add_file(r->t, "", p, n, 0644), SIGFS_OK);
+	sigfs_mem_source(r->t, &r->src);
+	assert_int_equal(sigfs_file_load(&r->f, mem_read, &r->src, n), SIGFS_OK);
+	memset(&in, 0, sizeof in);
+	in.src = &r->src;
+	in.rel = "";
+	in.anchors = anchors;
+	in.now = NOW;
+	in.only_slice = only;
+	/* Apple's order: arm64 first when present */
+	for (i = 0; i < r->f->nslices; i++)
+		if (strcmp(r->f->slices[i].arch, "arm64") == 0)
+			in.primary = i;
+	assert_int_equal(sigfs_verify_file(&r->v, r->f, &in), SIGFS_OK);
+	sigfs_verdict_text(&r->text, r->v, "F");
+	sigfs_verdict_status_line(&r->status, r->v);
+	assert_int_equal(sigfs_buf_status(&r->text), SIGFS_OK);
+	assert_int_equal(sigfs_buf_status(&r->status), SIGFS_OK);
+}
+
+static void run_free(struct run *r)
+{
+	sigfs_verdict_free(r->v);
+	sigfs_file_free(r->f);
+	sigfs_mem_free(r->t);
+	sigfs_buf_free(&r->text);
+	sigfs_buf_free(&r->status);
+}
+
+static void verify_file(struct run *r, const char *path, long flip, int only)
+{
+	size_t n = 0;
+	uint8_t *p = read_all(path, &n);
+
+	assert_non_null(p);
+	if (flip >= 0) {
+		assert_true((size_t)flip < n);
+		p[flip] ^= 0x01;
+	}
+	verify_bytes(r, p, n, only, NULL);
+	free(p);
+}
+
+/* The check line named `name` (and whose detail starts with `detail`). */
+static const struct sigfs_check *check(const struct sigfs_slice_verdict *sv, const char *name,
+				       const char *detail)
+{
+	size_t i;
+
+	for (i = 0; i < sv->nchecks; i++)
+		if (strcmp(sv->checks[i].name, name) == 0 &&
+		    (!detail || strncmp(sv->checks[i].detail, detail, strlen(detail)) == 0))
+			return &sv->checks[i];
+	return NULL;
+}
+
+static void assert_check(const struct sigfs_slice_verdict *sv, const char *name, int result,
+			 const char *detail)
+{
+	const struct sigfs_check *c = check(sv, name, NULL);
+
+	if (!c)
+		fail_msg("no check %s", name);
+	if (c->result != result || (detail && strcmp(c->detail, detail) != 0))
+		fail_msg("check %s: %s %s, expected %s %s", name, sigfs_check_result_name(c->result),
+			 c->detail, sigfs_check_result_name(result), detail ? detail : "");
+}
+
+static void test_linker_signed_valid(void **state)
+{
+	struct run r;
+
+	(void)state;
+	verify_file(&r, SHARP, -1, -1);
+	/* VERIFY-NOTES §8 scenario 1 (the DR line needs the interpreter) */
+	assert_string_equal(r.status.ptr, "valid\n");
+	assert_true(strncmp(r.text.ptr, "F: valid on disk\n", 17) == 0);
+	assert_check(&r.v->slices[0], "cms", SIGFS_CHECK_ADHOC, "");
+	assert_check(&r.v->slices[0], "pages", SIGFS_CHECK_OK, "sha256 64/64"); /* n_code_slots 64 */
+	assert_check(&r.v->slices[0], "strict-linkedit", SIGFS_CHECK_OK, "");
+	assert_check(&r.v->slices[0], "strict-code-limit", SIGFS_CHECK_OK, "");
+	assert_check(&r.v->slices[0], "revocation", SIGFS_CHECK_UNVERIFIABLE, "(offline)");
+	assert_int_equal(r.v->slices[0].nmismatches, 0);
+	run_free(&r);
+}
+
+static void test_developer_id_valid(void **state)
+{
+	static const uint8_t cdhash2[32] = {0xd2, 0xa4, 0x4a, 0x00, 0x5a, 0x3c, 0x1e, 0x68, 0x21, 0xd0, 0xc9,
+					    0x75, 0xc7, 0x96, 0xaa, 0xbd, 0xa6, 0xf4, 0xca, 0x18, 0x2a, 0xf6,
+					    0x58, 0xea, 0xbc, 0xf3, 0x1e, 0xef, 0x7f, 0x7e, 0xe4, 0x4d};
+	static const char plist_head[] = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<!DOCTYPE plist";
+	struct run r;
+	const struct sigfs_slice_verdict *sv;
+
+	(void)state;
+	verify_file(&r, CODEX, -1, -1);
+	sv = &r.v->slices[0];
+	/* VERIFY-NOTES §8 scenario 5 */
+	assert_string_equal(r.status.ptr, "valid\n");
+	assert_check(sv, "codedirectory", SIGFS_CHECK_OK, "sha256");
+	assert_check(sv, "cms", SIGFS_CHECK_OK, "digest=sha256");
+	assert_check(sv, "cms-cdhashes", SIGFS_CHECK_OK, "");
+	assert_check(sv, "cms-cdhashes2", SIGFS_CHECK_OK, "");
+	assert_check(sv, "chain", SIGFS_CHECK_OK, "anchor=\"Apple Root CA\"");
+	assert_check(sv, "team-id", SIGFS_CHECK_OK, "2DC432GLL2");
+	assert_check(sv, "validity", SIGFS_CHECK_OK, "at=timestamp 2026-11-13T06:41:05Z");
+	assert_check(sv, "pages", SIGFS_CHECK_OK, "sha256 30/30");
+	assert_check(sv, "slot", SIGFS_CHECK_OK, "2 requirements");
+	/* cms_cdhashes2: one value, sha256 OID, the full cdhash */
+	assert_int_equal(sv->ncdhashes2, 1);
+	assert_string_equal(sv->cdhashes2[0].alg, "sha256");
+	assert_memory_equal(sv->cdhashes2[0].hash, cdhash2, 32);
+	assert_non_null(sv->cdhashes_plist);
+	assert_memory_equal(sv->cdhashes_plist, plist_head, sizeof plist_head - 1);
+	assert_memory_equal(r.v->cdhash, cdhash2, 32);
+	run_free(&r);
+}
+
+static void test_universal_unsigned_slice(void **state)
+{
+	struct run r;
+
+	(void)state;
+	/* §8 scenario 8: x86_64 unsigned + arm64 linker-signed */
+	verify_file(&r, FSEVENTS, -1, -1);
+	assert_string_equal(r.text.ptr, "F: code object is not signed at all\nIn architecture: x86_64\n");
+	assert_string_equal(r.status.ptr, "invalid -67062 errSecCSUnsigned\n");
+	assert_string_equal(r.v->slices[0].arch, "arm64");
+	run_free(&r);
+	/* each slice alone */
+	verify_file(&r, FSEVENTS, -1, 0);
+	assert_string_equal(r.text.ptr, "F: code object is not signed at all\nIn architecture: x86_64\n");
+	run_free(&r);
+	verify_file(&r, FSEVENTS, -1, 1);
+	assert_string_equal(r.status.ptr, "valid\n");
+	run_free(&r);
+}
+
+/* One mismatching page: its line and an expected hash computed here. */
+static void expect_one_page(const char *path, size_t flip, size_t page, size_t size)
+{
+	size_t n = 0;
+	uint8_t *orig = read_all(path, &n), actual[32];
+	struct run r;
+	const struct sigfs_page_mismatch *m;
+
+	assert_non_null(orig);
+	verify_file(&r, path, (long)flip, -1);
+	assert_string_equal(r.text.ptr, "F: invalid signature (code or signature have been modified)\n"
+					"In architecture: arm64\n");
+	assert_string_equal(r.status.ptr, "invalid -67061 errSecCSSignatureFailed\n");
+	assert_int_equal(r.v->slices[0].nmismatches, 1);
+	m = &r.v->slices[0].mismatches[0];
+	assert_int_equal(m->page, page);
+	assert_int_equal(m->offset, page * PAGE);
+	assert_int_equal(m->size, size);
+	/* expected: SHA-256 of the original page; actual: of the tampered one */
+	SHA256(orig + page * PAGE, size, actual);
+	assert_memory_equal(m->expected, actual, 32);
+	orig[flip] ^= 1;
+	SHA256(orig + page * PAGE, size, actual);
+	assert_memory_equal(m->actual, actual, 32);
+	run_free(&r);
+	free(orig);
+}
+
+static void test_page_middle(void **state)
+{
+	(void)state;
+	expect_one_page(SHARP, 30 * PAGE + 123, 30, PAGE);
+}
+
+static void test_page_last_partial(void **state)
+{
+	(void)state;
+	/* code limit 260112 = 63 pages + 2064: the last page is 2064 bytes */
+	expect_one_page(SHARP, SHARP_LIMIT - 1, 63, SHARP_LIMIT % PAGE);
+}
+
+static void test_adhoc_cd_tampered(void **state)
+{
+	struct run r, orig;
+
+	(void)state;
+	/* §8 scenario 4: an identifier byte of the ad-hoc CD: still valid,
+	 * another cdhash. The identifier follows the 0x58-byte v0x20400
+	 * header of the CD at SHARP_SIG + SHARP_CD_OFF. */
+	verify_file(&orig, SHARP, -1, -1);
+	verify_file(&r, SHARP, SHARP_SIG + SHARP_CD_OFF + 0x58, -1);
+	assert_string_equal(r.status.ptr, "valid\n");
+	assert_memory_not_equal(r.v->cdhash, orig.v->cdhash, 32);
+	run_free(&r);
+	run_free(&orig);
+}
+
+static void test_cms_signature_flipped(void **state)
+{
+	struct run r;
+	size_t n = 0;
+	uint8_t *p = read_all(CODEX, &n);
+	size_t at;
+
+	(void)state;
+	assert_non_null(p);
+	/* §8 scenario 6: the RSA signature value is the last OCTET STRING
+	 * before the unsigned attributes; flip a byte of the signer's 256-byte
+	 * value, found as the only 0x04 0x82 0x01 0x00 in the CMS. */
+	for (at = CODEX_SIG + CODEX_CMS_OFF; at + 4 < CODEX_SIG + CODEX_CMS_OFF + CODEX_CMS_LEN; at++)
+		if (p[at] == 0x04 && p[at + 1] == 0x82 && p[at + 2] == 0x01 && p[at + 3] == 0x00)
+			break;
+	assert_true(at + 4 < CODEX_SIG + CODEX_CMS_OFF + CODEX_CMS_LEN);
+	p[at + 4 + 100] ^= 0x01;
+	verify_bytes(&r, p, n, -1, NULL);
+	assert_string_equal(r.text.ptr, "F: invalid signature (code or signature have been modified)\n"
+					"In architecture: arm64\n");
+	assert_check(&r.v->slices[0], "cms", SIGFS_CHECK_FAIL, "signature");
+	run_free(&r);
+	free(p);
+}
+
+static void test_requirements_slot_flipped(void **state)
+{
+	struct run r;
+
+	(void)state;
+	/* a byte of the requirement set's payload: slot 2 fails (-67061) */
+	verify_file(&r, CODEX, CODEX_SIG + CODEX_REQ_OFF + 40, -1);
+	assert_string_equal(r.status.ptr, "invalid -67061 errSecCSSignatureFailed\n");
+	assert_check(&r.v->slices[0], "slot", SIGFS_CHECK_FAIL, "2 requirements");
+	assert_int_equal(r.v->slices[0].nslots, 1);
+	assert_int_equal(r.v->slices[0].slots[0].state, SIGFS_CHECK_FAIL);
+	run_free(&r);
+}
+
+static void test_cdhashes_plist_attribute_flipped(void **state)
+{
+	struct run r;
+	size_t n = 0, at;
+	uint8_t *p = read_all(CODEX, &n);
+	static const char key[] = "0qRKAFo8Hmgh0Ml1x5aqvab0yhg=";
+
+	(void)state;
+	assert_non_null(p);
+	/* the base64 cdhash inside the CDHashes plist (a signed attribute) */
+	for (at = CODEX_SIG + CODEX_CMS_OFF; at + sizeof key < n; at++)
+		if (memcmp(p + at, key, sizeof key - 1) == 0)
+			break;
+	assert_true(at + sizeof key < n);
+	p[at] = 'A';
+	verify_bytes(&r, p, n, -1, NULL);
+	assert_string_equal(r.status.ptr, "invalid -67061 errSecCSSignatureFailed\n");
+	/* the signed attributes changed: the signature fails first */
+	assert_check(&r.v->slices[0], "cms", SIGFS_CHECK_FAIL, "signature");
+	run_free(&r);
+	free(p);
+}
+
+static void test_cdhashes_checks(void **state)
+{
+	uint8_t want[2][CS_CDHASH_LEN];
+	static const char pl[] = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<plist version=\"1.0\"><dict>"
+				 "<key>cdhashes</key><array><data>AAECAwQFBgcICQoLDA0ODxAREhM=</data>"
+				 "<data>FBUWFxgZGhscHR4fICEiIyQlJic=</data></array></dict></plist>\n";
+	/* SEQUENCE { OID sha256, OCTET STRING 3 bytes } */
+	static const uint8_t v2[] = {0x30, 0x10, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65,
+				     0x03, 0x04, 0x02, 0x01, 0x04, 0x03, 0xaa, 0xbb, 0xcc};
+	struct sigfs_cdhash2 e;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < 40; i++)
+		want[i / 20][i % 20] = (uint8_t)i;
+	assert_int_equal(sigfs_cdhashes_plist_check((const uint8_t *)pl, sizeof pl - 1,
+						    (const uint8_t(*)[CS_CDHASH_LEN])want, 2),
+			 1);
+	/* order-sensitive, count-sensitive */
+	assert_int_equal(sigfs_cdhashes_plist_check((const uint8_t *)pl, sizeof pl - 1,
+						    (const uint8_t(*)[CS_CDHASH_LEN])want, 1),
+			 0);
+	want[1][19] ^= 1;
+	assert_int_equal(sigfs_cdhashes_plist_check((const uint8_t *)pl, sizeof pl - 1,
+						    (const uint8_t(*)[CS_CDHASH_LEN])want, 2),
+			 0);
+	assert_int_equal(
+	    sigfs_cdhashes_plist_check((const uint8_t *)"junk", 4, (const uint8_t(*)[CS_CDHASH_LEN])want, 2),
+	    SIGFS_EMALFORMED);
+	assert_int_equal(sigfs_cdhash2_parse(v2, sizeof v2, &e), SIGFS_OK);
+	assert_string_equal(e.alg, "sha256");
+	assert_int_equal(e.len, 3);
+	assert_int_equal(e.hash[2], 0xcc);
+	assert_int_equal(sigfs_cdhash2_parse(v2, sizeof v2 - 1, &e), SIGFS_EMALFORMED);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_linker_signed_valid),
+	    cmocka_unit_test(test_developer_id_valid),
+	    cmocka_unit_test(test_universal_unsigned_slice),
+	    cmocka_unit_test(test_page_middle),
+	    cmocka_unit_test(test_page_last_partial),
+	    cmocka_unit_test(test_adhoc_cd_tampered),
+	    cmocka_unit_test(test_cms_signature_flipped),
+	    cmocka_unit_test(test_requirements_slot_flipped),
+	    cmocka_unit_test(test_cdhashes_plist_attribute_flipped),
+	    cmocka_unit_test(test_cdhashes_checks),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
