@@ -734,7 +734,7 @@ static const struct row lc_dir[] = {
 };
 
 /* F.sig/<arch>/ of a universal file: that slice alone. */
-static const struct dirtab slice_tab = {.parts = {ROWS(per_slice), ROWS(lc_dir)}};
+static const struct dirtab slice_tab = {.parts = {ROWS(per_slice), ROWS(sigfs_verify_rows), ROWS(lc_dir)}};
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -777,7 +777,7 @@ static void slice_view(const struct view *v, size_t i, struct view *out)
 }
 
 static const struct dirtab top_tab = {
-    .parts = {ROWS(top_only), ROWS(per_slice), ROWS(lc_dir)},
+    .parts = {ROWS(top_only), ROWS(per_slice), ROWS(sigfs_verify_rows), ROWS(lc_dir)},
     .nchildren = n_slices,
     .child_name = slice_name,
     .child_view = slice_view,

@@ -172,6 +172,11 @@ static const char *const slot_names[12] = {
     "library-constraint",
 };
 
+const char *sigfs_slot_name(uint32_t slot)
+{
+	return slot >= 1 && slot < 12 ? slot_names[slot] : "?";
+}
+
 /* The hash of special slot n (1-based) in cd, or NULL beyond nSpecialSlots. */
 static const uint8_t *slot_hash(const struct sigfs_cd *cd, uint32_t n)
 {
@@ -233,6 +238,7 @@ static int judge_slot(struct sigfs_slice_verdict *sv, const struct sigfs_slice *
 	e->len = cd->hash_size;
 	if (h)
 		memcpy(e->expected, h, cd->hash_size);
+	e->has_expected = h != NULL;
 	if (data) {
 		err = sigfs_hash(cd->hash_type, data, len, e->actual, &dl);
 		if (err)
@@ -405,11 +411,22 @@ out:
 
 /* ---------------------------------------------------------------- one slice */
 
+/* `pages <alg> <result>[ <detail>]` */
+static void pages_line(struct sigfs_slice_verdict *sv, const struct sigfs_cd *cd, int result,
+		       const char *detail)
+{
+	char name[40];
+
+	snprintf(name, sizeof name, "pages %s", sigfs_hash_name(cd->hash_type));
+	sigfs_check_add(sv, name, result, detail ? "%s" : NULL, detail);
+}
+
 static int slice_core(struct sigfs_slice_verdict *sv, const struct sigfs_slice *s,
 		      const struct sigfs_verify_in *in)
 {
 	const struct sigfs_cd *cd;
 	const char *why;
+	char name[40], detail[64];
 	int st = 0, geometry_ok = 1, err, ok;
 	uint32_t n, top;
 	size_t i, j;
@@ -442,19 +459,17 @@ static int slice_core(struct sigfs_slice_verdict *sv, const struct sigfs_slice *
 			if (s->cds[j].hash_type == c->hash_type)
 				break;
 		why = cd_geometry(c, s->size);
+		snprintf(name, sizeof name, "codedirectory %s", sigfs_hash_name(c->hash_type));
 		if (j < i) {
-			sigfs_check_add(sv, "codedirectory", SIGFS_CHECK_FAIL, "%s duplicate-hash-type",
-					sigfs_hash_name(c->hash_type));
+			sigfs_check_add(sv, name, SIGFS_CHECK_FAIL, "duplicate-hash-type");
 			fail(&st, errSecCSSignatureInvalid);
 		} else if (why) {
-			sigfs_check_add(sv, "codedirectory", SIGFS_CHECK_FAIL, "%s %s",
-					sigfs_hash_name(c->hash_type), why);
+			sigfs_check_add(sv, name, SIGFS_CHECK_FAIL, "%s", why);
 			fail(&st, strcmp(why, "version") == 0 ? errSecCSSignatureUnsupported
 							      : errSecCSSignatureFailed);
 			geometry_ok = 0;
 		} else
-			sigfs_check_add(sv, "codedirectory", SIGFS_CHECK_OK, "%s",
-					sigfs_hash_name(c->hash_type));
+			sigfs_check_add(sv, name, SIGFS_CHECK_OK, NULL);
 		if (c->scatter_offset)
 			sigfs_check_add(sv, "scatter", SIGFS_CHECK_SKIPPED, "present (ignored)");
 	}
@@ -477,9 +492,10 @@ static int slice_core(struct sigfs_slice_verdict *sv, const struct sigfs_slice *
 		err = judge_slot(sv, s, cd, in, n, &ok);
 		if (err)
 			return err;
-		if (sv->nslots && sv->slots[sv->nslots - 1].slot == n)
-			sigfs_check_add(sv, "slot", sv->slots[sv->nslots - 1].state, "%u %s", n,
-					slot_names[n]);
+		if (sv->nslots && sv->slots[sv->nslots - 1].slot == n) {
+			snprintf(name, sizeof name, "slot %u %s", n, slot_names[n]);
+			sigfs_check_add(sv, name, sv->slots[sv->nslots - 1].state, NULL);
+		}
 		if (!ok && n <= top && n != CSSLOT_RESOURCEDIR)
 			fail(&st, n == CSSLOT_INFOSLOT ? errSecCSInfoPlistFailed : errSecCSSignatureFailed);
 	}
@@ -507,10 +523,12 @@ static int slice_core(struct sigfs_slice_verdict *sv, const struct sigfs_slice *
 	}
 
 	/* 1e. pages */
-	if (!geometry_ok) {
+	if (in->skip_pages) {
 		for (i = 0; i < s->ncds; i++)
-			sigfs_check_add(sv, "pages", SIGFS_CHECK_SKIPPED, "%s",
-					sigfs_hash_name(s->cds[i].hash_type));
+			pages_line(sv, &s->cds[i], SIGFS_CHECK_SKIPPED, NULL);
+	} else if (!geometry_ok) {
+		for (i = 0; i < s->ncds; i++)
+			pages_line(sv, &s->cds[i], SIGFS_CHECK_SKIPPED, NULL);
 	} else {
 		struct pagewalk w;
 		uint32_t npages = cd->n_code;
@@ -520,21 +538,22 @@ static int slice_core(struct sigfs_slice_verdict *sv, const struct sigfs_slice *
 		w.sv = sv;
 		err = hash_pages(&w, in, cd);
 		if (err == SIGFS_EIO || err == SIGFS_EACCES) {
-			sigfs_check_add(sv, "pages", SIGFS_CHECK_FAIL, "unreadable");
+			for (i = 0; i < s->ncds; i++)
+				pages_line(sv, &s->cds[i], SIGFS_CHECK_FAIL, "unreadable");
 			fail(&st, errSecCSSignatureNotVerifiable);
 		} else if (err)
 			return err;
 		else
 			for (i = 0; i < s->ncds; i++) {
-				const char *alg = sigfs_hash_name(s->cds[i].hash_type);
 
 				if (w.bad[i]) {
-					sigfs_check_add(sv, "pages", SIGFS_CHECK_FAIL, "%s first=%lld", alg,
-							(long long)w.first[i]);
+					snprintf(detail, sizeof detail, "first=%lld", (long long)w.first[i]);
+					pages_line(sv, &s->cds[i], SIGFS_CHECK_FAIL, detail);
 					fail(&st, errSecCSSignatureFailed);
-				} else
-					sigfs_check_add(sv, "pages", SIGFS_CHECK_OK, "%s %u/%u", alg, npages,
-							npages);
+				} else {
+					snprintf(detail, sizeof detail, "%u/%u", npages, npages);
+					pages_line(sv, &s->cds[i], SIGFS_CHECK_OK, detail);
+				}
 			}
 	}
 	sv->status = st;
@@ -698,7 +717,7 @@ int sigfs_verify_file(sigfs_verdict **out, const sigfs_file *f, const struct sig
 	}
 	/* step 5: strict structure: the primary slice's code limit, then any
 	 * slice's structure or the universal layout */
-	if (in->only_slice < 0) {
+	if (in->only_slice < 0 && !in->skip_pages) {
 		err = universal_ok(f, in, &uok);
 		if (err == SIGFS_EIO || err == SIGFS_EACCES) {
 			if (!v->status)

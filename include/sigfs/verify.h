@@ -64,6 +64,8 @@ enum sigfs_check_result {
 	SIGFS_CHECK_MISSING, /* a special slot with a hash but no data */
 };
 const char *sigfs_check_result_name(int result);
+/* The name of special slot 1..11 ("info-plist", "entitlements-der", …). */
+const char *sigfs_slot_name(uint32_t slot);
 
 struct sigfs_check {
 	char name[40];	  /* "codedirectory", "cms", "slot", "pages", … */
@@ -86,6 +88,7 @@ struct sigfs_slot_hash {
 	int state; /* SIGFS_CHECK_OK, _FAIL, _UNBOUND, _MISSING */
 	uint8_t expected[64], actual[64];
 	uint8_t len;
+	int has_expected; /* the slot is within nSpecialSlots */
 	int has_actual;
 };
 
@@ -136,6 +139,7 @@ struct sigfs_verify_in {
 	int64_t now;	/* seconds since the epoch, for validity without a timestamp */
 	size_t primary; /* the slice codesign checks first (-o arch=, else Apple's order) */
 	int only_slice; /* judge one slice alone (the F.sig/<arch>/ files): its index, or -1 */
+	int skip_pages; /* the signature only: no page and no gap is read (not a verdict) */
 	/* Bundle main executable: slot 1 = the bundle's Info.plist bytes, slot 3
 	 * = _CodeSignature/CodeResources bytes (NULL: absent). A loose file
 	 * (bundle = 0) binds slot 1 to __TEXT,__info_plist and has no slot 3. */

@@ -18,6 +18,7 @@
 #include "../../core/verdict.h"
 #include "sigfs/file.h"
 #include "sigfs/memsource.h"
+#include "sigfs/tree.h"
 #include "sigfs/verify.h"
 
 #define SHARP	 "tests/corpus/files/sharp-node-arm64/sharp-darwin-arm64.node"
@@ -158,7 +159,7 @@ static void test_linker_signed_valid(void **state)
 	assert_string_equal(r.status.ptr, "valid\n");
 	assert_true(strncmp(r.text.ptr, "F: valid on disk\n", 17) == 0);
 	assert_check(&r.v->slices[0], "cms", SIGFS_CHECK_ADHOC, "");
-	assert_check(&r.v->slices[0], "pages", SIGFS_CHECK_OK, "sha256 64/64"); /* n_code_slots 64 */
+	assert_check(&r.v->slices[0], "pages sha256", SIGFS_CHECK_OK, "64/64"); /* n_code_slots 64 */
 	assert_check(&r.v->slices[0], "strict-linkedit", SIGFS_CHECK_OK, "");
 	assert_check(&r.v->slices[0], "strict-code-limit", SIGFS_CHECK_OK, "");
 	assert_check(&r.v->slices[0], "revocation", SIGFS_CHECK_UNVERIFIABLE, "(offline)");
@@ -180,15 +181,15 @@ static void test_developer_id_valid(void **state)
 	sv = &r.v->slices[0];
 	/* VERIFY-NOTES §8 scenario 5 */
 	assert_string_equal(r.status.ptr, "valid\n");
-	assert_check(sv, "codedirectory", SIGFS_CHECK_OK, "sha256");
+	assert_check(sv, "codedirectory sha256", SIGFS_CHECK_OK, "");
 	assert_check(sv, "cms", SIGFS_CHECK_OK, "digest=sha256");
 	assert_check(sv, "cms-cdhashes", SIGFS_CHECK_OK, "");
 	assert_check(sv, "cms-cdhashes2", SIGFS_CHECK_OK, "");
 	assert_check(sv, "chain", SIGFS_CHECK_OK, "anchor=\"Apple Root CA\"");
 	assert_check(sv, "team-id", SIGFS_CHECK_OK, "2DC432GLL2");
 	assert_check(sv, "validity", SIGFS_CHECK_OK, "at=timestamp 2026-11-13T06:41:05Z");
-	assert_check(sv, "pages", SIGFS_CHECK_OK, "sha256 30/30");
-	assert_check(sv, "slot", SIGFS_CHECK_OK, "2 requirements");
+	assert_check(sv, "pages sha256", SIGFS_CHECK_OK, "30/30");
+	assert_check(sv, "slot 2 requirements", SIGFS_CHECK_OK, "");
 	/* cms_cdhashes2: one value, sha256 OID, the full cdhash */
 	assert_int_equal(sv->ncdhashes2, 1);
 	assert_string_equal(sv->cdhashes2[0].alg, "sha256");
@@ -309,7 +310,7 @@ static void test_requirements_slot_flipped(void **state)
 	/* a byte of the requirement set's payload: slot 2 fails (-67061) */
 	verify_file(&r, CODEX, CODEX_SIG + CODEX_REQ_OFF + 40, -1);
 	assert_string_equal(r.status.ptr, "invalid -67061 errSecCSSignatureFailed\n");
-	assert_check(&r.v->slices[0], "slot", SIGFS_CHECK_FAIL, "2 requirements");
+	assert_check(&r.v->slices[0], "slot 2 requirements", SIGFS_CHECK_FAIL, "");
 	assert_int_equal(r.v->slices[0].nslots, 1);
 	assert_int_equal(r.v->slices[0].slots[0].state, SIGFS_CHECK_FAIL);
 	run_free(&r);
@@ -374,6 +375,149 @@ static void test_cdhashes_checks(void **state)
 	assert_int_equal(sigfs_cdhash2_parse(v2, sizeof v2 - 1, &e), SIGFS_EMALFORMED);
 }
 
+/* ---- the rows, through the tree (sigfs/tree.h) ---- */
+
+struct tree {
+	sigfs_memtree *t;
+	sigfs_source src;
+	sigfs_subject *s;
+};
+
+static void tree_load(struct tree *t, const char *path, const char *rel, long flip)
+{
+	size_t n = 0;
+	uint8_t *p = read_all(path, &n);
+
+	assert_non_null(p);
+	if (flip >= 0)
+		p[flip] ^= 1;
+	t->t = sigfs_mem_new(0);
+	assert_int_equal(sigfs_mem_add_file(t->t, rel, p, n, 0644), SIGFS_OK);
+	free(p);
+	sigfs_mem_source(t->t, &t->src);
+	assert_int_equal(sigfs_subject_load(&t->s, &t->src, rel, SIGFS_KIND_MACHO, NULL), SIGFS_OK);
+}
+
+static char *tree_render(struct tree *t, const char *path)
+{
+	sigfs_buf b = SIGFS_BUF_INIT;
+
+	if (sigfs_tree_render(&b, t->s, &t->src, path) != SIGFS_OK) {
+		sigfs_buf_free(&b);
+		return NULL;
+	}
+	sigfs_buf_putc(&b, '\0');
+	return sigfs_buf_detach(&b, NULL);
+}
+
+static void tree_free(struct tree *t)
+{
+	sigfs_subject_free(t->s);
+	sigfs_mem_free(t->t);
+}
+
+static void assert_render(struct tree *t, const char *path, const char *want)
+{
+	char *got = tree_render(t, path);
+
+	assert_non_null(got);
+	assert_string_equal(got, want);
+	free(got);
+}
+
+static void test_rows_developer_id(void **state)
+{
+	struct tree t;
+	char *got;
+
+	(void)state;
+	tree_load(&t, CODEX, "lib/libffi.8.dylib", -1);
+	/* expensive rows are flagged; listing renders nothing */
+	assert_int_equal(sigfs_tree_node(t.s, "verify"), SIGFS_NODE_FILE | SIGFS_NODE_EXPENSIVE);
+	assert_int_equal(sigfs_tree_node(t.s, "checks"), SIGFS_NODE_FILE | SIGFS_NODE_EXPENSIVE);
+	assert_int_equal(sigfs_tree_node(t.s, "slot-hashes"), SIGFS_NODE_FILE);
+	assert_render(&t, "verify-status", "valid\n");
+	got = tree_render(&t, "verify");
+	assert_non_null(got);
+	assert_true(strncmp(got, "lib/libffi.8.dylib: valid on disk\n", 34) == 0);
+	free(got);
+	assert_render(&t, "page-mismatches", "");
+	/* expected/codex-libffi-dylib.json: cms_cdhashes2, special_slot_hashes["2"],
+	 * n_special_slots 2 (slot 1 absent, no __info_plist) */
+	assert_render(&t, "cms-cdhashes2",
+		      "sha256 d2a44a005a3c1e6821d0c975c796aabda6f4ca182af658eabcf31eef7f7ee44d\n");
+	assert_render(&t, "slot-hashes",
+		      "2\trequirements\taed2878651cf56126c282d705b6e28a8447c94f4e046084bccf04605ff88c2e6\t"
+		      "aed2878651cf56126c282d705b6e28a8447c94f4e046084bccf04605ff88c2e6\tok\n");
+	/* cms_cdhashes_plist, byte for byte */
+	assert_render(
+	    &t, "cms-cdhashes.plist",
+	    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<!DOCTYPE plist PUBLIC \"-//Apple//DTD PLIST "
+	    "1.0//EN\" "
+	    "\"http://www.apple.com/DTDs/PropertyList-1.0.dtd\">\n<plist version=\"1.0\">\n<dict>\n"
+	    "\t<key>cdhashes</key>\n\t<array>\n\t\t<data>\n\t\t0qRKAFo8Hmgh0Ml1x5aqvab0yhg=\n\t\t</data>\n"
+	    "\t</array>\n</dict>\n</plist>\n");
+	got = tree_render(&t, "checks");
+	assert_non_null(got);
+	assert_non_null(strstr(got, "\ncms ok digest=sha256\ncms-cdhashes ok\ncms-cdhashes2 ok\n"
+				    "chain ok anchor=\"Apple Root CA\"\nteam-id ok 2DC432GLL2\n"));
+	assert_non_null(strstr(got, "\nrevocation unverifiable (offline)\n"));
+	free(got);
+	tree_free(&t);
+}
+
+static void test_rows_tampered_page(void **state)
+{
+	struct tree t;
+	char *got, want[256];
+	size_t n = 0;
+	uint8_t *p = read_all(SHARP, &n), h[32];
+	int k, len = 0;
+
+	(void)state;
+	assert_non_null(p);
+	tree_load(&t, SHARP, "sharp.node", 5 * PAGE + 7);
+	assert_render(&t, "verify",
+		      "sharp.node: invalid signature (code or signature have been modified)\n"
+		      "In architecture: arm64\n");
+	assert_render(&t, "verify-status", "invalid -67061 errSecCSSignatureFailed\n");
+	/* expected = SHA-256 of the original page 5, actual = of the changed one */
+	len = snprintf(want, sizeof want, "sha256 page 5 offset 0x5000 size 4096 expected ");
+	SHA256(p + 5 * PAGE, PAGE, h);
+	for (k = 0; k < 32; k++)
+		len += snprintf(want + len, sizeof want - (size_t)len, "%02x", h[k]);
+	len += snprintf(want + len, sizeof want - (size_t)len, " actual ");
+	p[5 * PAGE + 7] ^= 1;
+	SHA256(p + 5 * PAGE, PAGE, h);
+	for (k = 0; k < 32; k++)
+		len += snprintf(want + len, sizeof want - (size_t)len, "%02x", h[k]);
+	snprintf(want + len, sizeof want - (size_t)len, "\n");
+	assert_render(&t, "page-mismatches", want);
+	got = tree_render(&t, "checks");
+	if (!strstr(got, "\npages sha256 fail first=5\n"))
+		fail_msg("%s", got);
+	free(got);
+	free(p);
+	tree_free(&t);
+}
+
+static void test_rows_universal(void **state)
+{
+	struct tree t;
+
+	(void)state;
+	tree_load(&t, FSEVENTS, "fsevents.node", -1);
+	assert_render(&t, "verify",
+		      "fsevents.node: code object is not signed at all\nIn architecture: x86_64\n");
+	assert_render(&t, "arm64/verify-status", "valid\n");
+	assert_render(&t, "x86_64/verify",
+		      "fsevents.node: code object is not signed at all\n"
+		      "In architecture: x86_64\n");
+	assert_int_equal(sigfs_tree_node(t.s, "x86_64/page-mismatches"), SIGFS_NODE_NONE);
+	assert_int_equal(sigfs_tree_node(t.s, "x86_64/slot-hashes"), SIGFS_NODE_NONE);
+	tree_free(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -387,6 +531,9 @@ int main(void)
 	    cmocka_unit_test(test_requirements_slot_flipped),
 	    cmocka_unit_test(test_cdhashes_plist_attribute_flipped),
 	    cmocka_unit_test(test_cdhashes_checks),
+	    cmocka_unit_test(test_rows_developer_id),
+	    cmocka_unit_test(test_rows_tampered_page),
+	    cmocka_unit_test(test_rows_universal),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
