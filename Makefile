@@ -115,7 +115,7 @@ $(OUT)/fuzz/%: fuzz/%.c $(CORE_SRCS)
 
 fuzz: $(FUZZ_SRCS:fuzz/%.c=$(OUT)/fuzz/%)
 
-check-unit: $(UNIT_BINS)
+check-unit: $(UNIT_BINS) $(TOOL_BINS)
 	@tests/run-unit.sh $(UNIT_BINS)
 
 check-fixtures: $(PROGS) $(TOOL_BINS)

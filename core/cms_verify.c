@@ -218,13 +218,16 @@ struct chain {
 	int apple;	    /* CHAIN_ANCHORED at one of Apple's roots */
 };
 
-/* Build leaf → … from the bag by issuer links, each signature verified,
+/* Build leaf → … from the bag (then `more`: a time-stamp token's chain may
+ * end in the signature's certificates) by issuer links, each signature verified,
  * until an anchor (Apple's or a user's), a self-signed root, or a missing
  * link (an anchor must be in the bag: the offline verifier has no store). At most
  * SIGFS_CMS_MAX_CERTS + 1 certificates; a cycle ends as a missing link. */
-static int build_chain(struct chain *ch, X509 *leaf, STACK_OF(X509) * bag, const sigfs_anchors *anchors)
+static int build_chain(struct chain *ch, X509 *leaf, STACK_OF(X509) * bag, STACK_OF(X509) * more,
+		       const sigfs_anchors *anchors)
 {
-	size_t i;
+	/* sk_X509_num(NULL) is -1 */
+	size_t i, nbag = bag ? (size_t)sk_X509_num(bag) : 0, nmore = more ? (size_t)sk_X509_num(more) : 0;
 	int r;
 
 	memset(ch, 0, sizeof *ch);
@@ -244,8 +247,9 @@ static int build_chain(struct chain *ch, X509 *leaf, STACK_OF(X509) * bag, const
 			ch->end = CHAIN_ROOT;
 			return SIGFS_OK;
 		}
-		for (i = 0; bag && i < (size_t)sk_X509_num(bag) && !next; i++) {
-			X509 *cand = sk_X509_value(bag, (int)i);
+		for (i = 0; !next && i < nbag + nmore; i++) {
+			X509 *cand =
+			    i < nbag ? sk_X509_value(bag, (int)i) : sk_X509_value(more, (int)(i - nbag));
 			size_t k;
 			int seen = 0;
 
@@ -698,7 +702,7 @@ int sigfs_cms_verify(struct sigfs_slice_verdict *sv, const struct sigfs_slice *s
 	if (tsr < 0)
 		fail(&c, errSecCSSignatureFailed);
 
-	rc = build_chain(&ch, signer, certs, anchors);
+	rc = build_chain(&ch, signer, certs, NULL, anchors);
 	if (rc)
 		goto out;
 	switch (ch.end) {
@@ -779,7 +783,7 @@ int sigfs_cms_verify(struct sigfs_slice_verdict *sv, const struct sigfs_slice *s
 			sigfs_check_add(sv, "timestamp", SIGFS_CHECK_FAIL, "no-signer-certificate");
 			fail(&c, errSecCSSignatureFailed);
 		} else {
-			rc = build_chain(&tch, tsigner, tscerts, anchors);
+			rc = build_chain(&tch, tsigner, tscerts, certs, anchors);
 			if (rc)
 				goto out;
 			if (tch.end == CHAIN_ANCHORED)

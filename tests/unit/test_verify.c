@@ -11,6 +11,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 #include <openssl/sha.h>
@@ -19,6 +22,7 @@
 #include "sigfs/file.h"
 #include "sigfs/memsource.h"
 #include "sigfs/tree.h"
+#include "sigfs/trust.h"
 #include "sigfs/verify.h"
 
 #define SHARP	 "tests/corpus/files/sharp-node-arm64/sharp-darwin-arm64.node"
@@ -518,6 +522,265 @@ static void test_rows_universal(void **state)
 	tree_free(&t);
 }
 
+/* ---- signatures made at test time (tests/unit/data/make-verify.sh) ---- */
+
+static char fxdir[64];
+static int have_fx;
+static sigfs_anchors *test_root;
+
+static int fx_setup(void **state)
+{
+	char cmd[256], path[128];
+	size_t n = 0;
+	uint8_t *pem;
+	int rc;
+
+	(void)state;
+	snprintf(fxdir, sizeof fxdir, "/tmp/sigfs-verify-XXXXXX");
+	if (!mkdtemp(fxdir))
+		return -1;
+	snprintf(cmd, sizeof cmd, "sh tests/unit/data/make-verify.sh '%s' >/dev/null 2>&1", fxdir);
+	rc = system(cmd);
+	if (rc != 0) {
+		/* 77: no toolchain; the fixture tests then skip */
+		fprintf(stderr, "make-verify.sh: exit %d%s\n", rc,
+			WEXITSTATUS(rc) == 77 ? " (skipping)" : "");
+		return WEXITSTATUS(rc) == 77 ? 0 : -1;
+	}
+	snprintf(path, sizeof path, "%s/pki/root.pem", fxdir);
+	pem = read_all(path, &n);
+	if (!pem || sigfs_anchors_from_pem(&test_root, (const char *)pem, n) != SIGFS_OK)
+		return -1;
+	free(pem);
+	have_fx = 1;
+	return 0;
+}
+
+static int fx_teardown(void **state)
+{
+	char cmd[128];
+
+	(void)state;
+	sigfs_anchors_free(test_root);
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", fxdir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+static uint8_t *read_fx(const char *name, size_t *n)
+{
+	char path[128];
+	uint8_t *p;
+
+	if (!have_fx)
+		skip();
+	snprintf(path, sizeof path, "%s/%s", fxdir, name);
+	p = read_all(path, n);
+	assert_non_null(p);
+	return p;
+}
+
+/* Verify the bytes of a fixture, with or without the test root. */
+static void verify_fx_bytes(struct run *r, uint8_t *p, size_t n, int anchors, int64_t now)
+{
+	struct sigfs_verify_in in;
+
+	memset(r, 0, sizeof *r);
+	r->t = sigfs_mem_new(1);
+	assert_int_equal(sigfs_mem_add_file(r->t, "", p, n, 0644), SIGFS_OK);
+	free(p);
+	sigfs_mem_source(r->t, &r->src);
+	assert_int_equal(sigfs_file_load(&r->f, mem_read, &r->src, n), SIGFS_OK);
+	memset(&in, 0, sizeof in);
+	in.src = &r->src;
+	in.rel = "";
+	in.anchors = anchors ? test_root : NULL;
+	in.now = now ? now : (int64_t)time(NULL);
+	in.only_slice = -1;
+	in.primary = r->f->nslices > 1 ? 1 : 0; /* lipo puts x86_64 first, arm64 second */
+	assert_int_equal(sigfs_verify_file(&r->v, r->f, &in), SIGFS_OK);
+	sigfs_verdict_text(&r->text, r->v, "F");
+	sigfs_verdict_status_line(&r->status, r->v);
+}
+
+/* Verify fixture `name`, with a byte flipped `skip` bytes into the first
+ * occurrence of `needle` when there is one. */
+static void verify_fx(struct run *r, const char *name, const char *needle, size_t skip, int anchors,
+		      int64_t now)
+{
+	size_t n = 0;
+	uint8_t *p = read_fx(name, &n);
+
+	if (needle) {
+		uint8_t *at = memmem(p, n, needle, strlen(needle));
+
+		assert_non_null(at);
+		at[skip] ^= 1;
+	}
+	verify_fx_bytes(r, p, n, anchors, now);
+}
+
+#define Y2045 2366841600 /* 2045-01-01T00:00:00Z (date -u -d 2045-01-01 +%s) */
+
+static void test_fx_devid_anchored(void **state)
+{
+	struct run r;
+	const struct sigfs_check *c;
+
+	(void)state;
+	verify_fx(&r, "devid", NULL, 0, 1, 0);
+	assert_string_equal(r.status.ptr, "valid\n");
+	assert_check(&r.v->slices[0], "chain", SIGFS_CHECK_OK, "anchor=\"Verify Test Root\"");
+	/* an anchors= root counts as Apple's: the Developer ID markers make
+	 * the team id checked against the leaf's OU */
+	assert_check(&r.v->slices[0], "team-id", SIGFS_CHECK_OK, "VTEAM12345");
+	assert_check(&r.v->slices[0], "timestamp", SIGFS_CHECK_OK, "anchor=\"Verify Test Root\"");
+	assert_check(&r.v->slices[0], "slot 5 entitlements", SIGFS_CHECK_OK, "");
+	c = check(&r.v->slices[0], "validity", NULL);
+	assert_non_null(c);
+	assert_true(strncmp(c->detail, "at=timestamp 20", 15) == 0);
+	run_free(&r);
+	/* decades later the timestamp still decides */
+	verify_fx(&r, "devid", NULL, 0, 1, Y2045);
+	assert_string_equal(r.status.ptr, "valid\n");
+	run_free(&r);
+}
+
+static void test_fx_unknown_root(void **state)
+{
+	struct run r;
+
+	(void)state;
+	/* codesign evaluates trust with implicit anchors: a self-signed root
+	 * that is no anchor leaves the signature valid on disk; only the
+	 * designated requirement (anchor apple ...) can fail it */
+	verify_fx(&r, "devid", NULL, 0, 0, 0);
+	assert_string_equal(r.status.ptr, "valid\n");
+	assert_check(&r.v->slices[0], "chain", SIGFS_CHECK_FAIL, "not-anchored");
+	assert_check(&r.v->slices[0], "team-id", SIGFS_CHECK_SKIPPED, "VTEAM12345 not-apple-developer-chain");
+	run_free(&r);
+}
+
+static void test_fx_team_mismatch(void **state)
+{
+	struct run r;
+
+	(void)state;
+	verify_fx(&r, "devid-badteam", NULL, 0, 1, 0);
+	assert_string_equal(r.text.ptr,
+			    "F: a Team Identifier is wrong or inappropriate\nIn architecture: arm64\n");
+	assert_string_equal(r.status.ptr, "invalid -66997 errSecCSBadTeamIdentifier\n");
+	assert_check(&r.v->slices[0], "team-id", SIGFS_CHECK_FAIL, "cd=OTHER99999 cert=VTEAM12345");
+	run_free(&r);
+}
+
+static void test_fx_broken_chain(void **state)
+{
+	struct run r;
+
+	(void)state;
+	verify_fx(&r, "devid-nointer", NULL, 0, 1, 0);
+	/* cssmerr.h: CSSMERR_TP_NOT_TRUSTED = -2147409622 */
+	assert_string_equal(r.text.ptr, "F: CSSMERR_TP_NOT_TRUSTED\nIn architecture: arm64\n");
+	assert_string_equal(r.status.ptr, "invalid -2147409622 CSSMERR_TP_NOT_TRUSTED\n");
+	assert_check(&r.v->slices[0], "chain", SIGFS_CHECK_FAIL, "broken-link 0");
+	run_free(&r);
+}
+
+static void test_fx_expired(void **state)
+{
+	struct run r;
+
+	(void)state;
+	/* without a timestamp, expiry is tolerated */
+	verify_fx(&r, "devid-notime", NULL, 0, 1, Y2045);
+	assert_string_equal(r.status.ptr, "valid\n");
+	assert_check(&r.v->slices[0], "validity", SIGFS_CHECK_WARN, "expired at=now tolerated");
+	assert_check(&r.v->slices[0], "timestamp", SIGFS_CHECK_ABSENT, "");
+	run_free(&r);
+	/* with one, the leaf must be valid at its time (cssmerr.h -2147409654) */
+	verify_fx(&r, "devid-late-ts", NULL, 0, 1, 0);
+	assert_string_equal(r.text.ptr, "F: CSSMERR_TP_CERT_EXPIRED\nIn architecture: arm64\n");
+	assert_string_equal(r.status.ptr, "invalid -2147409654 CSSMERR_TP_CERT_EXPIRED\n");
+	assert_check(&r.v->slices[0], "validity", SIGFS_CHECK_FAIL,
+		     "expired at=timestamp 2045-01-01T00:00:00Z");
+	run_free(&r);
+}
+
+static void test_fx_entitlements_flipped(void **state)
+{
+	struct run r;
+
+	(void)state;
+	/* a byte of the slot-5 payload (the XML entitlements) */
+	verify_fx(&r, "devid", "com.apple.security.cs.allow-jit", 4, 1, 0);
+	assert_string_equal(r.text.ptr, "F: invalid signature (code or signature have been modified)\n"
+					"In architecture: arm64\n");
+	assert_check(&r.v->slices[0], "slot 5 entitlements", SIGFS_CHECK_FAIL, "");
+	assert_check(&r.v->slices[0], "cms", SIGFS_CHECK_OK, "digest=sha256");
+	run_free(&r);
+}
+
+static void test_fx_dual_cd(void **state)
+{
+	struct run r;
+
+	(void)state;
+	verify_fx(&r, "dual", NULL, 0, 1, 0);
+	assert_string_equal(r.status.ptr, "valid\n");
+	assert_check(&r.v->slices[0], "codedirectory sha1", SIGFS_CHECK_OK, "");
+	assert_check(&r.v->slices[0], "codedirectory sha256", SIGFS_CHECK_OK, "");
+	/* the CMS signs the slot-0 (sha1) CodeDirectory with SHA-256 */
+	assert_check(&r.v->slices[0], "cms", SIGFS_CHECK_OK, "digest=sha256");
+	assert_check(&r.v->slices[0], "cms-cdhashes", SIGFS_CHECK_OK, "");
+	assert_check(&r.v->slices[0], "cms-cdhashes2", SIGFS_CHECK_OK, "");
+	assert_int_equal(r.v->slices[0].ncdhashes2, 2);
+	run_free(&r);
+}
+
+static void test_fx_hash_agility(void **state)
+{
+	struct run r;
+	size_t n = 0;
+	uint8_t *p, *q;
+
+	(void)state;
+	/* the slot-0 (sha1) CodeDirectory's identifier: the CMS's messageDigest */
+	verify_fx(&r, "dual", "com.example.dual", 0, 1, 0);
+	assert_check(&r.v->slices[0], "cms", SIGFS_CHECK_FAIL, "messageDigest");
+	run_free(&r);
+	/* §8 scenario 29: the alternate (slot 0x1000, sha256) CodeDirectory's
+	 * identifier, the second "com.example.dual" of the file; slot 0 and
+	 * the CMS stay intact */
+	p = read_fx("dual", &n);
+	q = memmem(p, n, "com.example.dual", 16);
+	assert_non_null(q);
+	q = memmem(q + 16, n - (size_t)(q + 16 - p), "com.example.dual", 16);
+	assert_non_null(q);
+	q[0] ^= 1;
+	verify_fx_bytes(&r, p, n, 1, 0);
+	assert_string_equal(r.status.ptr, "invalid -67061 errSecCSSignatureFailed\n");
+	assert_check(&r.v->slices[0], "cms", SIGFS_CHECK_OK, "digest=sha256");
+	assert_check(&r.v->slices[0], "cms-cdhashes", SIGFS_CHECK_FAIL, "mismatch");
+	assert_check(&r.v->slices[0], "cms-cdhashes2", SIGFS_CHECK_FAIL, "mismatch");
+	run_free(&r);
+}
+
+static void test_fx_universal_teams(void **state)
+{
+	struct run r;
+
+	(void)state;
+	/* §8 scenario 9: -67045 with no architecture line */
+	verify_fx(&r, "uni-teams", NULL, 0, 0, 0);
+	assert_string_equal(r.text.ptr, "F: invalid or unsupported format for signature\n");
+	assert_string_equal(r.status.ptr, "invalid -67045 errSecCSSignatureInvalid\n");
+	run_free(&r);
+	verify_fx(&r, "uni-same", NULL, 0, 0, 0);
+	assert_string_equal(r.status.ptr, "valid\n");
+	assert_check(&r.v->slices[0], "strict-universal", SIGFS_CHECK_OK, "");
+	run_free(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -536,5 +799,14 @@ int main(void)
 	    cmocka_unit_test(test_rows_universal),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	const struct CMUnitTest fx[] = {
+	    cmocka_unit_test(test_fx_devid_anchored),  cmocka_unit_test(test_fx_unknown_root),
+	    cmocka_unit_test(test_fx_team_mismatch),   cmocka_unit_test(test_fx_broken_chain),
+	    cmocka_unit_test(test_fx_expired),	       cmocka_unit_test(test_fx_entitlements_flipped),
+	    cmocka_unit_test(test_fx_dual_cd),	       cmocka_unit_test(test_fx_hash_agility),
+	    cmocka_unit_test(test_fx_universal_teams),
+	};
+	int failed = cmocka_run_group_tests(tests, NULL, NULL);
+
+	return failed + cmocka_run_group_tests(fx, fx_setup, fx_teardown);
 }
