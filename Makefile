@@ -149,8 +149,12 @@ demo:
 	@$(MAKE) --no-print-directory all $(TOOL_BINS)
 	@mountscripts/demo.sh
 
-bench: $(PROGS) $(TOOL_BINS)
+bench: $(PROGS) $(TOOL_BINS) $(OUT)/bench/verify-file
 	@bench/run.sh
+
+$(OUT)/bench/verify-file: bench/verify_file.c $(LIBCORE)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -o $@ $< $(LIBCORE) $(LDFLAGS) $(CORE_LIBS)
 
 install: $(PROGS)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
