@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Measurement 8 of make bench: verification throughput against sha256sum of the same bytes.
+"""Measurement 9 of make bench: verification throughput against sha256sum of the same bytes.
 
 The file: a 64 MiB arm64 executable (an assembler `.fill` in __TEXT,__const, linked by ld64.lld-14)
 signed ad-hoc by the project's test signer (out/tools/mksig) with one SHA-256 CodeDirectory, and the same
@@ -98,7 +98,7 @@ def main():
         sys.exit("bench: out/tools/mksig and out/bench/verify-file are needed (make bench builds them)")
     files = build(os.path.join(BD, "verify"))
     if not files:
-        print("8. verification throughput: skipped (clang-14 / ld64.lld-14 missing)")
+        print("9. verification throughput: skipped (clang-14 / ld64.lld-14 missing)")
         return
     cold = drop_caches()
     if not cold:
@@ -107,7 +107,7 @@ def main():
     res = {"size": os.path.getsize(files[0]), "runs": RUNS, "cold": cold,
            "single_cd": measure(files[0], cold), "dual_cd": measure(files[1], cold)}
     s, d = res["single_cd"], res["dual_cd"]
-    print("8. verification throughput over sha256sum, %d MiB, %d runs, %s caches:" %
+    print("9. verification throughput over sha256sum, %d MiB, %d runs, %s caches:" %
           (res["size"] >> 20, RUNS, "dropped" if cold else "warm"))
     print("   single CD (sha256):       median ratio %.2f (min %.2f max %.2f)  bar >= 0.9: %s" %
           (s["median"], min(s["ratios"]), max(s["ratios"]), "met" if s["median"] >= 0.9 else "MISSED"))
