@@ -89,6 +89,10 @@ struct kind_ops {
 
 extern const struct kind_ops sigfs_kind_macho;
 
+/* render_slice.c: the designated requirement of v's slice as a blob,
+ * explicit (slot 2) or implicit (DRMaker), appended to blob. */
+int sigfs_view_dr(const struct view *v, sigfs_buf *blob) SIGFS_WUR;
+
 /* render_verify.c: the verification rows of a Mach-O directory, and the
  * verdicts a subject keeps. */
 extern const struct row sigfs_verify_rows[7];

@@ -705,6 +705,14 @@ int sigfs_cms_verify(struct sigfs_slice_verdict *sv, const struct sigfs_slice *s
 	rc = build_chain(&ch, signer, certs, NULL, anchors);
 	if (rc)
 		goto out;
+	for (size_t k = 0; k < ch.n && k < SIGFS_VERIFY_MAX_CHAIN; k++) {
+		r = x509_der(ch.c[k], &sv->chain[k], &sv->chain_len[k]);
+		if (r < 0) {
+			rc = SIGFS_ENOMEM;
+			goto out;
+		}
+		sv->nchain = k + 1;
+	}
 	switch (ch.end) {
 	case CHAIN_ANCHORED: sigfs_check_add(sv, "chain", SIGFS_CHECK_OK, "anchor=\"%s\"", ch.anchor); break;
 	case CHAIN_ROOT:
@@ -738,6 +746,8 @@ int sigfs_cms_verify(struct sigfs_slice_verdict *sv, const struct sigfs_slice *s
 	 * expiry is tolerated (codesign retries allowing expired) unless the
 	 * CodeDirectory asks for expiration checks */
 	if (tsr > 0) {
+		sv->has_timestamp = 1;
+		sv->timestamp = ts_time;
 		put_iso(iso, sizeof iso, ts_time);
 		expired = chain_validity(&ch, ts_time);
 		sigfs_check_add(sv, "validity", expired ? SIGFS_CHECK_FAIL : SIGFS_CHECK_OK,

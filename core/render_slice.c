@@ -189,6 +189,19 @@ static int explicit_dr(const struct view *v, const uint8_t **req, size_t *len)
 	return sigfs_reqset_find(req, len, set->p, set->len, kSecDesignatedRequirementType);
 }
 
+int sigfs_view_dr(const struct view *v, sigfs_buf *blob)
+{
+	const uint8_t *req;
+	size_t len;
+	int err = explicit_dr(v, &req, &len);
+
+	if (err == SIGFS_OK) {
+		sigfs_buf_put(blob, req, len);
+		return sigfs_buf_status(blob);
+	}
+	return err == SIGFS_ENOTFOUND ? implicit_dr(v, blob) : err;
+}
+
 /* Slot present and (for decoded payloads) decodable. */
 static int slot_ok(const struct view *v, uint32_t slot)
 {

@@ -71,6 +71,7 @@ static int verdict_of(const struct view *v, int skip_pages, const sigfs_verdict 
 	struct sigfs_verdicts *c = cache_of(v);
 	size_t idx = v->top ? v->f->nslices : v->si;
 	struct sigfs_verify_in in;
+	sigfs_buf dr = SIGFS_BUF_INIT;
 	int err = SIGFS_OK;
 
 	if (!c)
@@ -86,8 +87,20 @@ static int verdict_of(const struct view *v, int skip_pages, const sigfs_verdict 
 		in.primary = v->si;
 		in.only_slice = v->top ? -1 : (int)v->si;
 		in.skip_pages = skip_pages;
+		/* the designated requirement; one that cannot be made is not evaluated */
+		if (v->s && sigfs_slice_cd(v->s)) {
+			err = sigfs_view_dr(v, &dr);
+			if (err == SIGFS_ENOMEM)
+				goto out;
+			if (!err) {
+				in.requirement = (const uint8_t *)dr.ptr;
+				in.requirement_len = dr.len;
+			}
+		}
 		err = sigfs_verify_file(&c->v[skip_pages][idx], v->f, &in);
 	}
+out:
+	sigfs_buf_free(&dr);
 	*out = c->v[0][idx] ? c->v[0][idx] : c->v[1][idx];
 	pthread_mutex_unlock(&c->lock);
 	return err;

@@ -19,6 +19,8 @@
 #include <openssl/evp.h>
 
 #include "sigfs/cursor.h"
+#include "sigfs/plist.h"
+#include "sigfs/reqeval.h"
 #include "verdict.h"
 
 /* ---------------------------------------------------------------- names */
@@ -634,17 +636,80 @@ static int universal_ok(const struct sigfs_file *f, const struct sigfs_verify_in
 	return SIGFS_OK;
 }
 
+/* ---------------------------------------------------------------- the requirement */
+
+/* The caller's requirement against the primary slice (SecStaticCode's
+ * validateRequirement): identifier, cdhash, team, the chain as built, the
+ * Info.plist slot 1 is bound to, the XML entitlements, the timestamp. */
+static int judge_requirement(sigfs_verdict *v, const struct sigfs_slice *s, const struct sigfs_verify_in *in)
+{
+	struct sigfs_slice_verdict *sv = &v->slices[0];
+	const struct sigfs_cd *cd = sigfs_slice_cd(s);
+	const struct sigfs_blob *ents = sigfs_slice_blob(s, CSSLOT_ENTITLEMENTS);
+	const uint8_t *certs[SIGFS_VERIFY_MAX_CHAIN];
+	sigfs_plist *info = NULL, *ent = NULL;
+	sigfs_req_context ctx;
+	sigfs_req_result res;
+	size_t len, i;
+	const uint8_t *ip = slot_data(s, in, CSSLOT_INFOSLOT, &len);
+	int err;
+
+	if (!cd)
+		return SIGFS_OK;
+	memset(&ctx, 0, sizeof ctx);
+	ctx.identifier = cd->ident;
+	memcpy(ctx.cdhash, cd->cdhash, sizeof ctx.cdhash);
+	ctx.platform = cd->platform;
+	ctx.team_id = cd->team;
+	for (i = 0; i < sv->nchain; i++)
+		certs[i] = sv->chain[i];
+	ctx.certs = certs;
+	ctx.cert_lens = sv->chain_len;
+	ctx.ncerts = cd->flags & CS_ADHOC ? 0 : sv->nchain;
+	ctx.anchors = in->anchors;
+	ctx.has_timestamp = sv->has_timestamp;
+	ctx.timestamp = sv->timestamp;
+	/* what does not decode is absent to the requirement */
+	if (ip && sigfs_plist_from_xml(&info, ip, len) == SIGFS_ENOMEM)
+		return SIGFS_ENOMEM;
+	if (ents && ents->len > 8 && sigfs_plist_from_xml(&ent, ents->p + 8, ents->len - 8) == SIGFS_ENOMEM) {
+		sigfs_plist_free(info);
+		return SIGFS_ENOMEM;
+	}
+	ctx.info = info ? sigfs_plist_root(info) : NULL;
+	ctx.entitlements = ent ? sigfs_plist_root(ent) : NULL;
+	err = sigfs_req_evaluate(&res, in->requirement, in->requirement_len, &ctx);
+	sigfs_plist_free(info);
+	sigfs_plist_free(ent);
+	if (err == SIGFS_ENOMEM)
+		return err;
+	if (err) {
+		sigfs_check_add(sv, "requirement designated", SIGFS_CHECK_FAIL, "%s", sigfs_error_last());
+		v->dr = 0;
+	} else if (res.verdict == SIGFS_REQ_TRUE) {
+		sigfs_check_add(sv, "requirement designated", SIGFS_CHECK_OK, NULL);
+		v->dr = 1;
+	} else if (res.verdict == SIGFS_REQ_FALSE) {
+		sigfs_check_add(sv, "requirement designated", SIGFS_CHECK_FAIL, "%s", res.why);
+		v->dr = 0;
+	} else
+		sigfs_check_add(sv, "requirement designated", SIGFS_CHECK_UNVERIFIABLE, "%s", res.why);
+	return SIGFS_OK;
+}
+
 /* ---------------------------------------------------------------- the file */
 
 void sigfs_verdict_free(sigfs_verdict *v)
 {
-	size_t i;
+	size_t i, k;
 
 	if (!v)
 		return;
 	for (i = 0; i < v->nslices; i++) {
 		free(v->slices[i].mismatches);
 		free(v->slices[i].cdhashes_plist);
+		for (k = 0; k < v->slices[i].nchain; k++)
+			free(v->slices[i].chain[k]);
 	}
 	free(v->slices);
 	free(v);
@@ -736,6 +801,12 @@ int sigfs_verify_file(sigfs_verdict **out, const sigfs_file *f, const struct sig
 			v->status = errSecCSBadMainExecutable;
 	if (!v->status && !uok)
 		v->status = errSecCSBadMainExecutable;
+	/* the requirement (codesign -v: the designated one), valid code only */
+	if (!v->status && in->requirement && !in->skip_pages) {
+		err = judge_requirement(v, &f->slices[v->slices[0].slice], in);
+		if (err)
+			goto fail;
+	}
 	for (k = 0; k < v->nslices; k++)
 		sigfs_check_add(&v->slices[k], "revocation", SIGFS_CHECK_UNVERIFIABLE, "(offline)");
 	{

@@ -99,6 +99,8 @@ struct sigfs_cdhash2 {
 	uint8_t len;
 };
 #define SIGFS_MAX_CDHASHES2 16
+/* Certificates of a chain kept for requirements (SIGFS_REQEVAL_MAX_CERTS). */
+#define SIGFS_VERIFY_MAX_CHAIN 16
 
 struct sigfs_slice_verdict {
 	size_t slice;  /* index in the file's slices */
@@ -119,12 +121,18 @@ struct sigfs_slice_verdict {
 	struct sigfs_cdhash2 cdhashes2[SIGFS_MAX_CDHASHES2];
 	size_t ncdhashes2;
 	int has_cdhashes2;
+	/* The chain as built (leaf first, DER copies), for requirements, and
+	 * the secure timestamp's time when there is a good one. */
+	uint8_t *chain[SIGFS_VERIFY_MAX_CHAIN];
+	size_t chain_len[SIGFS_VERIFY_MAX_CHAIN], nchain;
+	int has_timestamp;
+	int64_t timestamp;
 };
 
 typedef struct sigfs_verdict {
 	int status;	  /* OSStatus: 0 when valid on disk */
 	const char *arch; /* the architecture attached to the error, or NULL */
-	int dr;		  /* designated requirement: 1 satisfied, 0 not, -1 not evaluated */
+	int dr;		  /* the requirement: 1 satisfied, 0 not, -1 not evaluated or unverifiable */
 	uint8_t cdhash[64];
 	size_t cdhash_len;		    /* of the primary slice's primary CodeDirectory */
 	struct sigfs_slice_verdict *slices; /* in codesign's order, primary first */
@@ -148,6 +156,11 @@ struct sigfs_verify_in {
 	size_t info_plist_len;
 	const uint8_t *resources;
 	size_t resources_len;
+	/* The requirement the primary slice must satisfy once valid on disk
+	 * (a CSMAGIC_REQUIREMENT blob): its designated requirement, or a nested
+	 * item's sealed one. NULL: not evaluated (dr = -1). */
+	const uint8_t *requirement;
+	size_t requirement_len;
 };
 
 typedef struct sigfs_file sigfs_file;

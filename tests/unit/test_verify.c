@@ -441,10 +441,11 @@ static void test_rows_developer_id(void **state)
 	assert_int_equal(sigfs_tree_node(t.s, "checks"), SIGFS_NODE_FILE | SIGFS_NODE_EXPENSIVE);
 	assert_int_equal(sigfs_tree_node(t.s, "slot-hashes"), SIGFS_NODE_FILE);
 	assert_render(&t, "verify-status", "valid\n");
-	got = tree_render(&t, "verify");
-	assert_non_null(got);
-	assert_true(strncmp(got, "lib/libffi.8.dylib: valid on disk\n", 34) == 0);
-	free(got);
+	/* codesign's two lines; the explicit DR (anchor apple generic, the
+	 * Developer ID markers, leaf OU 2DC432GLL2) holds */
+	assert_render(&t, "verify",
+		      "lib/libffi.8.dylib: valid on disk\n"
+		      "lib/libffi.8.dylib: satisfies its Designated Requirement\n");
 	assert_render(&t, "page-mismatches", "");
 	/* expected/codex-libffi-dylib.json: cms_cdhashes2, special_slot_hashes["2"],
 	 * n_special_slots 2 (slot 1 absent, no __info_plist) */
@@ -502,6 +503,18 @@ static void test_rows_tampered_page(void **state)
 		fail_msg("%s", got);
 	free(got);
 	free(p);
+	tree_free(&t);
+}
+
+static void test_rows_linker_signed(void **state)
+{
+	struct tree t;
+
+	(void)state;
+	/* §8 scenario 1: the implicit DR of ad-hoc code is its cdhash */
+	tree_load(&t, SHARP, "sharp.node", -1);
+	assert_render(&t, "verify",
+		      "sharp.node: valid on disk\nsharp.node: satisfies its Designated Requirement\n");
 	tree_free(&t);
 }
 
@@ -660,6 +673,36 @@ static void test_fx_unknown_root(void **state)
 	run_free(&r);
 }
 
+/* The unknown root again through the tree: the designated requirement
+ * (`identifier … and anchor apple generic`, mksig --dr) decides. */
+static void test_fx_unknown_root_dr(void **state)
+{
+	struct tree t;
+	sigfs_subject_opts o;
+	size_t n = 0;
+	uint8_t *p = read_fx("devid", &n);
+
+	(void)state;
+	memset(&t, 0, sizeof t);
+	t.t = sigfs_mem_new(0);
+	assert_int_equal(sigfs_mem_add_file(t.t, "app/devid", p, n, 0755), SIGFS_OK);
+	free(p);
+	sigfs_mem_source(t.t, &t.src);
+	memset(&o, 0, sizeof o);
+	assert_int_equal(sigfs_subject_load(&t.s, &t.src, "app/devid", SIGFS_KIND_MACHO, &o), SIGFS_OK);
+	assert_render(&t, "verify",
+		      "app/devid: valid on disk\napp/devid: does not satisfy its designated Requirement\n");
+	assert_render(&t, "verify-status", "invalid -67050 errSecCSReqFailed\n");
+	sigfs_subject_free(t.s);
+	/* -o anchors= makes the root count as Apple's */
+	o.anchors = test_root;
+	assert_int_equal(sigfs_subject_load(&t.s, &t.src, "app/devid", SIGFS_KIND_MACHO, &o), SIGFS_OK);
+	assert_render(&t, "verify",
+		      "app/devid: valid on disk\napp/devid: satisfies its Designated Requirement\n");
+	assert_render(&t, "verify-status", "valid\n");
+	tree_free(&t);
+}
+
 static void test_fx_team_mismatch(void **state)
 {
 	struct run r;
@@ -796,15 +839,16 @@ int main(void)
 	    cmocka_unit_test(test_cdhashes_checks),
 	    cmocka_unit_test(test_rows_developer_id),
 	    cmocka_unit_test(test_rows_tampered_page),
+	    cmocka_unit_test(test_rows_linker_signed),
 	    cmocka_unit_test(test_rows_universal),
 	};
 
 	const struct CMUnitTest fx[] = {
-	    cmocka_unit_test(test_fx_devid_anchored),  cmocka_unit_test(test_fx_unknown_root),
-	    cmocka_unit_test(test_fx_team_mismatch),   cmocka_unit_test(test_fx_broken_chain),
-	    cmocka_unit_test(test_fx_expired),	       cmocka_unit_test(test_fx_entitlements_flipped),
-	    cmocka_unit_test(test_fx_dual_cd),	       cmocka_unit_test(test_fx_hash_agility),
-	    cmocka_unit_test(test_fx_universal_teams),
+	    cmocka_unit_test(test_fx_devid_anchored),	    cmocka_unit_test(test_fx_unknown_root),
+	    cmocka_unit_test(test_fx_unknown_root_dr),	    cmocka_unit_test(test_fx_team_mismatch),
+	    cmocka_unit_test(test_fx_broken_chain),	    cmocka_unit_test(test_fx_expired),
+	    cmocka_unit_test(test_fx_entitlements_flipped), cmocka_unit_test(test_fx_dual_cd),
+	    cmocka_unit_test(test_fx_hash_agility),	    cmocka_unit_test(test_fx_universal_teams),
 	};
 	int failed = cmocka_run_group_tests(tests, NULL, NULL);
 
