@@ -28,6 +28,7 @@
 #define SHARP	 "tests/corpus/files/sharp-node-arm64/sharp-darwin-arm64.node"
 #define CODEX	 "tests/corpus/files/codex-libffi-dylib/libffi.8.dylib"
 #define FSEVENTS "tests/corpus/files/fsevents-universal/fsevents.node"
+#define NOTIFIER "tests/corpus/bundles/terminal-notifier.app/Contents/MacOS/terminal-notifier"
 
 /* tests/corpus/expected/<id>.json */
 #define SHARP_LIMIT   260112 /* code_limit = lc_code_signature.dataoff */
@@ -221,6 +222,19 @@ static void test_universal_unsigned_slice(void **state)
 	run_free(&r);
 	verify_file(&r, FSEVENTS, -1, 1);
 	assert_string_equal(r.status.ptr, "valid\n");
+	run_free(&r);
+}
+
+static void test_unsigned_thin(void **state)
+{
+	struct run r;
+
+	(void)state;
+	/* terminal-notifier-unsigned: thin x86_64, no LC_CODE_SIGNATURE */
+	verify_file(&r, NOTIFIER, -1, -1);
+	assert_string_equal(r.text.ptr, "F: code object is not signed at all\nIn architecture: x86_64\n");
+	assert_string_equal(r.status.ptr, "invalid -67062 errSecCSUnsigned\n");
+	assert_check(&r.v->slices[0], "codedirectory", SIGFS_CHECK_ABSENT, "");
 	run_free(&r);
 }
 
@@ -830,6 +844,7 @@ int main(void)
 	    cmocka_unit_test(test_linker_signed_valid),
 	    cmocka_unit_test(test_developer_id_valid),
 	    cmocka_unit_test(test_universal_unsigned_slice),
+	    cmocka_unit_test(test_unsigned_thin),
 	    cmocka_unit_test(test_page_middle),
 	    cmocka_unit_test(test_page_last_partial),
 	    cmocka_unit_test(test_adhoc_cd_tampered),
