@@ -501,13 +501,13 @@ static int slice_core(struct sigfs_slice_verdict *sv, const struct sigfs_slice *
 		if (!ok && n <= top && n != CSSLOT_RESOURCEDIR)
 			fail(&st, n == CSSLOT_INFOSLOT ? errSecCSInfoPlistFailed : errSecCSSignatureFailed);
 	}
-	if (sigfs_slice_blob(s, CSSLOT_DER_ENTITLEMENTS))
-		sigfs_check_add(sv, "entitlements-der",
-				sigfs_slice_slot_ok(s, CSSLOT_DER_ENTITLEMENTS) ? SIGFS_CHECK_OK
-										: SIGFS_CHECK_FAIL,
-				sigfs_slice_slot_ok(s, CSSLOT_DER_ENTITLEMENTS) ? NULL : "does not decode");
-	else
+	/* a DER payload that does not decode is reported, not fatal */
+	if (!sigfs_slice_blob(s, CSSLOT_DER_ENTITLEMENTS))
 		sigfs_check_add(sv, "entitlements-der", SIGFS_CHECK_ABSENT, NULL);
+	else if ((why = sigfs_slice_slot_reason(s, CSSLOT_DER_ENTITLEMENTS)) != NULL)
+		sigfs_check_add(sv, "entitlements-der", SIGFS_CHECK_FAIL, "%s", why);
+	else
+		sigfs_check_add(sv, "entitlements-der", SIGFS_CHECK_OK, NULL);
 
 	/* 1d. the top directory */
 	{

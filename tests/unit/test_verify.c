@@ -777,6 +777,24 @@ static void test_fx_entitlements_flipped(void **state)
 	run_free(&r);
 }
 
+static void test_fx_der_entitlements_undecodable(void **state)
+{
+	struct run r;
+	const struct sigfs_check *c;
+
+	(void)state;
+	/* issue 9: a payload that does not decode is reported, the signature
+	 * (whose slot 7 hash matches the bytes) stays valid */
+	verify_fx(&r, "adhoc-badder", NULL, 0, 0, 0);
+	assert_string_equal(r.status.ptr, "valid\n");
+	assert_check(&r.v->slices[0], "slot 7 entitlements-der", SIGFS_CHECK_OK, "");
+	c = check(&r.v->slices[0], "entitlements-der", NULL);
+	assert_non_null(c);
+	assert_int_equal(c->result, SIGFS_CHECK_FAIL);
+	assert_true(c->detail[0] != '\0');
+	run_free(&r);
+}
+
 static void test_fx_dual_cd(void **state)
 {
 	struct run r;
@@ -859,11 +877,17 @@ int main(void)
 	};
 
 	const struct CMUnitTest fx[] = {
-	    cmocka_unit_test(test_fx_devid_anchored),	    cmocka_unit_test(test_fx_unknown_root),
-	    cmocka_unit_test(test_fx_unknown_root_dr),	    cmocka_unit_test(test_fx_team_mismatch),
-	    cmocka_unit_test(test_fx_broken_chain),	    cmocka_unit_test(test_fx_expired),
-	    cmocka_unit_test(test_fx_entitlements_flipped), cmocka_unit_test(test_fx_dual_cd),
-	    cmocka_unit_test(test_fx_hash_agility),	    cmocka_unit_test(test_fx_universal_teams),
+	    cmocka_unit_test(test_fx_devid_anchored),
+	    cmocka_unit_test(test_fx_unknown_root),
+	    cmocka_unit_test(test_fx_unknown_root_dr),
+	    cmocka_unit_test(test_fx_team_mismatch),
+	    cmocka_unit_test(test_fx_broken_chain),
+	    cmocka_unit_test(test_fx_expired),
+	    cmocka_unit_test(test_fx_entitlements_flipped),
+	    cmocka_unit_test(test_fx_dual_cd),
+	    cmocka_unit_test(test_fx_der_entitlements_undecodable),
+	    cmocka_unit_test(test_fx_hash_agility),
+	    cmocka_unit_test(test_fx_universal_teams),
 	};
 	int failed = cmocka_run_group_tests(tests, NULL, NULL);
 

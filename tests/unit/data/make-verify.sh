@@ -12,6 +12,7 @@
 #   devid-badteam           CodeDirectory team OTHER99999, leaf OU VTEAM12345
 #   devid-nointer           the intermediate left out of the CMS
 #   devid-late-ts           a timestamp in 2045, after the leaf expired (3650 days)
+#   adhoc-badder            ad-hoc, slot 7 holding 4 bytes that are no DER plist (30 05 02 01), bound
 #   dual                    sha1 + sha256 CodeDirectories, CDHashes and CDHashes2 (mksig --cdhashes)
 #   uni-same                universal: both slices ad-hoc, team AAAAAAAAAA
 #   uni-teams               universal: x86_64 ad-hoc team BBBBBBBBBB, arm64 ad-hoc team AAAAAAAAAA
@@ -112,6 +113,8 @@ devid devid-late-ts --team VTEAM12345 --chain "$pki/inter.pem" --chain "$pki/roo
 	--tsa-time 2045-01-01T00:00:00Z
 "$MKSIG" --id com.example.dual --hash sha1,sha256 --cdhashes --key "$pki/leaf.key" --cert "$pki/leaf.pem" \
 	--team VTEAM12345 --chain "$pki/inter.pem" --chain "$pki/root.pem" --time "$now" "$work/arm64" "$out/dual"
+printf '\060\005\002\001' >"$work/bad.der"
+"$MKSIG" --id com.example.badder --adhoc --ent-der-file "$work/bad.der" "$work/arm64" "$out/adhoc-badder"
 "$MKSIG" --id com.example.a --adhoc --team AAAAAAAAAA "$work/arm64" "$work/uni-a"
 "$MKSIG" --id com.example.b --adhoc --team BBBBBBBBBB "$work/x86_64" "$work/uni-b"
 "$LIPO" -create "$work/uni-b" "$work/uni-a" -output "$out/uni-teams"
