@@ -11,6 +11,7 @@
  * everything, except that pages are not hashed when the geometry is bad.
  * Then, for the file: the other slices (team identifiers first), the
  * resource directory slot, the strict structure. */
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -699,6 +700,58 @@ static int judge_requirement(sigfs_verdict *v, const struct sigfs_slice *s, cons
 
 /* ---------------------------------------------------------------- the file */
 
+struct worker {
+	sigfs_verdict *v;
+	const sigfs_file *f;
+	const struct sigfs_verify_in *in;
+	size_t first, step; /* slices first, first + step, … */
+	int err;
+	char msg[256];
+};
+
+static void *work(void *arg)
+{
+	struct worker *w = arg;
+	size_t k;
+
+	for (k = w->first; k < w->v->nslices && !w->err; k += w->step) {
+		struct sigfs_slice_verdict *sv = &w->v->slices[k];
+
+		w->err = slice_core(sv, &w->f->slices[sv->slice], w->in);
+		if (!w->err)
+			slice_strict(sv, &w->f->slices[sv->slice]);
+	}
+	if (w->err)
+		snprintf(w->msg, sizeof w->msg, "%s", sigfs_error_last());
+	return NULL;
+}
+
+/* Every slice's core and strict checks; the slices of a universal file on
+ * two threads (the machine this is written for has two cores; a slice's
+ * pages are one sequential read either way). */
+static int judge_slices(sigfs_verdict *v, const sigfs_file *f, const struct sigfs_verify_in *in)
+{
+	struct worker a = {v, f, in, 0, 1, 0, ""}, b;
+	pthread_t t;
+	int threaded = 0;
+
+	if (v->nslices > 1) {
+		a.step = 2;
+		b = a;
+		b.first = 1;
+		threaded = pthread_create(&t, NULL, work, &b) == 0;
+		if (!threaded)
+			a.step = 1;
+	}
+	work(&a);
+	if (threaded) {
+		pthread_join(t, NULL);
+		if (!a.err && b.err)
+			return sigfs_error_set(b.err, "%s", b.msg);
+	}
+	return a.err ? sigfs_error_set(a.err, "%s", a.msg) : SIGFS_OK;
+}
+
 void sigfs_verdict_free(sigfs_verdict *v)
 {
 	size_t i, k;
@@ -735,24 +788,22 @@ int sigfs_verify_file(sigfs_verdict **out, const sigfs_file *f, const struct sig
 	}
 	v->dr = -1;
 	/* codesign's order: the primary slice, then the others in file order */
-	for (i = 0, k = 0; k < n; i++) {
+	for (i = 0, k = 0; k < n; i++, k++) {
 		size_t si = in->only_slice >= 0 ? (size_t)in->only_slice
 			    : i == 0		? in->primary
 						: i - 1 + (i - 1 >= in->primary);
-		struct sigfs_slice_verdict *sv = &v->slices[k++];
 
 		if (si >= f->nslices) {
 			err = sigfs_error_set(SIGFS_EMALFORMED, "verify: no slice %zu", si);
 			goto fail;
 		}
-		sv->slice = si;
-		snprintf(sv->arch, sizeof sv->arch, "%s", f->slices[si].arch);
-		v->nslices = k;
-		err = slice_core(sv, &f->slices[si], in);
-		if (err)
-			goto fail;
-		slice_strict(sv, &f->slices[si]);
+		v->slices[k].slice = si;
+		snprintf(v->slices[k].arch, sizeof v->slices[k].arch, "%s", f->slices[si].arch);
 	}
+	v->nslices = n;
+	err = judge_slices(v, f, in);
+	if (err)
+		goto fail;
 
 	/* step 1-2: the first slice's failure, else the others' (team ids first) */
 	for (k = 0; k < v->nslices && !v->status; k++) {
