@@ -173,7 +173,7 @@ static void put_checks(sigfs_buf *b, const struct sigfs_slice_verdict *sv)
 	size_t i;
 
 	for (i = 0; i < sv->nchecks; i++) {
-		const struct sigfs_check *c = &sv->checks[i];
+		const struct sigfs_check_line *c = &sv->checks[i];
 
 		sigfs_buf_printf(b, "%s %s%s%s\n", c->name, sigfs_check_result_name(c->result),
 				 c->detail[0] ? " " : "", c->detail);

@@ -87,7 +87,7 @@ const char *sigfs_check_result_name(int result)
 
 void sigfs_check_add(struct sigfs_slice_verdict *sv, const char *name, int result, const char *fmt, ...)
 {
-	struct sigfs_check *c;
+	struct sigfs_check_line *c;
 	va_list ap;
 
 	if (sv->nchecks >= SIGFS_VERIFY_MAX_CHECKS)

@@ -67,7 +67,7 @@ const char *sigfs_check_result_name(int result);
 /* The name of special slot 1..11 ("info-plist", "entitlements-der", …). */
 const char *sigfs_slot_name(uint32_t slot);
 
-struct sigfs_check {
+struct sigfs_check_line {
 	char name[40];	  /* "codedirectory", "cms", "slot", "pages", … */
 	int result;	  /* enum sigfs_check_result */
 	char detail[200]; /* "sha256", "digest=sha256", "5 entitlements", … */
@@ -107,7 +107,7 @@ struct sigfs_slice_verdict {
 	char arch[40]; /* "arm64" */
 	int status;    /* the first error of this slice's core checks, or 0 */
 	int strict;    /* the first error of this slice's strict checks, or 0 */
-	struct sigfs_check checks[SIGFS_VERIFY_MAX_CHECKS];
+	struct sigfs_check_line checks[SIGFS_VERIFY_MAX_CHECKS];
 	size_t nchecks;
 	struct sigfs_page_mismatch *mismatches;
 	size_t nmismatches, mismatches_dropped;

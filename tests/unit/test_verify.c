@@ -130,8 +130,8 @@ static void verify_file(struct run *r, const char *path, long flip, int only)
 }
 
 /* The check line named `name` (and whose detail starts with `detail`). */
-static const struct sigfs_check *check(const struct sigfs_slice_verdict *sv, const char *name,
-				       const char *detail)
+static const struct sigfs_check_line *check(const struct sigfs_slice_verdict *sv, const char *name,
+					    const char *detail)
 {
 	size_t i;
 
@@ -145,7 +145,7 @@ static const struct sigfs_check *check(const struct sigfs_slice_verdict *sv, con
 static void assert_check(const struct sigfs_slice_verdict *sv, const char *name, int result,
 			 const char *detail)
 {
-	const struct sigfs_check *c = check(sv, name, NULL);
+	const struct sigfs_check_line *c = check(sv, name, NULL);
 
 	if (!c)
 		fail_msg("no check %s", name);
@@ -651,7 +651,7 @@ static void verify_fx(struct run *r, const char *name, const char *needle, size_
 static void test_fx_devid_anchored(void **state)
 {
 	struct run r;
-	const struct sigfs_check *c;
+	const struct sigfs_check_line *c;
 
 	(void)state;
 	verify_fx(&r, "devid", NULL, 0, 1, 0);
@@ -780,7 +780,7 @@ static void test_fx_entitlements_flipped(void **state)
 static void test_fx_der_entitlements_undecodable(void **state)
 {
 	struct run r;
-	const struct sigfs_check *c;
+	const struct sigfs_check_line *c;
 
 	(void)state;
 	/* issue 9: a payload that does not decode is reported, the signature
