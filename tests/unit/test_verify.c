@@ -795,6 +795,39 @@ static void test_fx_der_entitlements_undecodable(void **state)
 	run_free(&r);
 }
 
+/* A byte of each special slot's payload, found by the blob's magic: the
+ * first payload byte after the 8-byte header (20 for the requirement set:
+ * past its count, its index entry and the requirement's own header). */
+static void test_fx_each_slot_flipped(void **state)
+{
+	static const struct {
+		const char *magic, *check;
+		size_t skip;
+	} slots[] = {
+	    {"\xfa\xde\x0c\x01", "slot 2 requirements", 20},
+	    {"\xfa\xde\x71\x71", "slot 5 entitlements", 8},
+	    {"\xfa\xde\x71\x72", "slot 7 entitlements-der", 8},
+	    {"\xfa\xde\x81\x81", "slot 8 launch-constraint-self", 8},
+	};
+	struct run r;
+	size_t i;
+
+	(void)state;
+	verify_fx(&r, "slots", NULL, 0, 0, 0);
+	assert_string_equal(r.status.ptr, "valid\n");
+	for (i = 0; i < 4; i++)
+		assert_check(&r.v->slices[0], slots[i].check, SIGFS_CHECK_OK, "");
+	run_free(&r);
+	for (i = 0; i < 4; i++) {
+		verify_fx(&r, "slots", slots[i].magic, slots[i].skip, 0, 0);
+		assert_string_equal(r.text.ptr,
+				    "F: invalid signature (code or signature have been modified)\n"
+				    "In architecture: arm64\n");
+		assert_check(&r.v->slices[0], slots[i].check, SIGFS_CHECK_FAIL, "");
+		run_free(&r);
+	}
+}
+
 static void test_fx_dual_cd(void **state)
 {
 	struct run r;
@@ -885,6 +918,7 @@ int main(void)
 	    cmocka_unit_test(test_fx_expired),
 	    cmocka_unit_test(test_fx_entitlements_flipped),
 	    cmocka_unit_test(test_fx_dual_cd),
+	    cmocka_unit_test(test_fx_each_slot_flipped),
 	    cmocka_unit_test(test_fx_der_entitlements_undecodable),
 	    cmocka_unit_test(test_fx_hash_agility),
 	    cmocka_unit_test(test_fx_universal_teams),

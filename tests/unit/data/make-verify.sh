@@ -13,6 +13,8 @@
 #   devid-nointer           the intermediate left out of the CMS
 #   devid-late-ts           a timestamp in 2045, after the leaf expired (3650 days)
 #   adhoc-badder            ad-hoc, slot 7 holding 4 bytes that are no DER plist (30 05 02 01), bound
+#   slots                   ad-hoc with requirements (slot 2), XML and DER entitlements (5, 7) and a
+#                           launch constraint (8), to flip a byte of each payload
 #   dual                    sha1 + sha256 CodeDirectories, CDHashes and CDHashes2 (mksig --cdhashes)
 #   uni-same                universal: both slices ad-hoc, team AAAAAAAAAA
 #   uni-teams               universal: x86_64 ad-hoc team BBBBBBBBBB, arm64 ad-hoc team AAAAAAAAAA
@@ -113,6 +115,23 @@ devid devid-late-ts --team VTEAM12345 --chain "$pki/inter.pem" --chain "$pki/roo
 	--tsa-time 2045-01-01T00:00:00Z
 "$MKSIG" --id com.example.dual --hash sha1,sha256 --cdhashes --key "$pki/leaf.key" --cert "$pki/leaf.pem" \
 	--team VTEAM12345 --chain "$pki/inter.pem" --chain "$pki/root.pem" --time "$now" "$work/arm64" "$out/dual"
+cat >"$work/lc.plist" <<'EOF'
+<?xml version="1.0" encoding="UTF-8"?>
+<!DOCTYPE plist PUBLIC "-//Apple//DTD PLIST 1.0//EN" "http://www.apple.com/DTDs/PropertyList-1.0.dtd">
+<plist version="1.0">
+<dict>
+	<key>ccat</key>
+	<integer>0</integer>
+	<key>comp</key>
+	<integer>1</integer>
+	<key>vers</key>
+	<integer>1</integer>
+</dict>
+</plist>
+EOF
+"$MKSIG" --der-from-xml "$work/lc.plist" "$work/lc.der"
+"$MKSIG" --id com.example.slots --adhoc --team SLOTS12345 --dr --ent-xml "$work/ents.plist" --ent-der --launch-self "$work/lc.der" \
+	"$work/arm64" "$out/slots"
 printf '\060\005\002\001' >"$work/bad.der"
 "$MKSIG" --id com.example.badder --adhoc --ent-der-file "$work/bad.der" "$work/arm64" "$out/adhoc-badder"
 "$MKSIG" --id com.example.a --adhoc --team AAAAAAAAAA "$work/arm64" "$work/uni-a"
