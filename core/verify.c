@@ -587,8 +587,9 @@ static void slice_strict(struct sigfs_slice_verdict *sv, const struct sigfs_slic
 	}
 }
 
-/* Universal::isSuspicious: gaps between slices (by offset) zero-filled and
- * shorter than the slice's alignment, nothing after the last slice. */
+/* Universal::isSuspicious: every gap (after the header, between slices by
+ * offset) zero-filled, those after a slice shorter than the next slice's
+ * alignment, nothing after the last slice. */
 static int universal_ok(const struct sigfs_file *f, const struct sigfs_verify_in *in, int *ok)
 {
 	size_t order[SIGFS_MAX_SLICES], i, j, n = f->nslices;
@@ -606,30 +607,29 @@ static int universal_ok(const struct sigfs_file *f, const struct sigfs_verify_in
 			order[j - 1] = t;
 		}
 	}
+	/* the fat header and its table end the first gap */
+	prev_end = 8 + (uint64_t)n * (f->fat64 ? 32 : 20);
 	for (i = 0; i < n; i++) {
 		const struct sigfs_slice *s = &f->slices[order[i]];
+		uint64_t gap = s->offset - prev_end, off;
 
-		if (i > 0) {
-			uint64_t gap = s->offset - prev_end, off;
+		/* only a gap after a slice must be shorter than the alignment */
+		if (s->offset < prev_end || (i > 0 && (s->align > 30 || gap >= ((uint64_t)1 << s->align)))) {
+			*ok = 0;
+			return SIGFS_OK;
+		}
+		for (off = 0; off < gap;) { /* gap < the file size, read in pages */
+			size_t want = gap - off < sizeof buf ? (size_t)(gap - off) : sizeof buf, k;
+			int err = sigfs_source_read_exact(in->src, in->rel, prev_end + off, buf, want);
 
-			if (s->offset < prev_end || s->align > 30 || gap >= ((uint64_t)1 << s->align)) {
-				*ok = 0;
-				return SIGFS_OK;
-			}
-			for (off = 0; off < gap;) { /* gap < 2^30, read in pages */
-				size_t want = gap - off < sizeof buf ? (size_t)(gap - off) : sizeof buf, k;
-				int err =
-				    sigfs_source_read_exact(in->src, in->rel, prev_end + off, buf, want);
-
-				if (err)
-					return err;
-				for (k = 0; k < want; k++)
-					if (buf[k]) {
-						*ok = 0;
-						return SIGFS_OK;
-					}
-				off += want;
-			}
+			if (err)
+				return err;
+			for (k = 0; k < want; k++)
+				if (buf[k]) {
+					*ok = 0;
+					return SIGFS_OK;
+				}
+			off += want;
 		}
 		prev_end = s->offset + s->size;
 	}

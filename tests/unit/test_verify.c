@@ -887,6 +887,22 @@ static void test_fx_universal_teams(void **state)
 	assert_string_equal(r.status.ptr, "valid\n");
 	assert_check(&r.v->slices[0], "strict-universal", SIGFS_CHECK_OK, "");
 	run_free(&r);
+	/* a byte in the zero padding after the fat header (llvm-lipo aligns
+	 * the first slice at 0x1000 or more; the header ends at 8 + 2 * 20):
+	 * every slice is intact, the strict structure is not (-67010, no
+	 * architecture: strictValidate runs after the slices) */
+	{
+		size_t n = 0;
+		uint8_t *p = read_fx("uni-same", &n);
+
+		assert_true(n > 0x100);
+		assert_int_equal(p[0x80], 0);
+		p[0x80] = 1;
+		verify_fx_bytes(&r, p, n, 0, 0);
+	}
+	assert_string_equal(r.text.ptr, "F: main executable failed strict validation\n");
+	assert_check(&r.v->slices[0], "strict-universal", SIGFS_CHECK_FAIL, "");
+	run_free(&r);
 }
 
 int main(void)
