@@ -60,6 +60,8 @@ struct sigfs_cms {
 	struct answer ts_ans;
 	int64_t ts_time;
 
+	int has_cdhashes, has_cdhashes2; /* signed attributes 100.9.1, 100.9.2 */
+
 	struct answer digest_ans;
 	uint8_t *digest;
 	size_t digest_len;
@@ -402,6 +404,15 @@ out:
 	return rc;
 }
 
+static int has_signed_attr(const CMS_SignerInfo *si, const char *oid)
+{
+	ASN1_OBJECT *o = OBJ_txt2obj(oid, 1);
+	int r = o && CMS_signed_get_attr_by_OBJ(si, o, -1) >= 0;
+
+	ASN1_OBJECT_free(o);
+	return r;
+}
+
 int sigfs_cms_parse(sigfs_cms **out, const uint8_t *der, size_t len)
 {
 	CMS_ContentInfo *ci = NULL;
@@ -457,6 +468,8 @@ int sigfs_cms_parse(sigfs_cms **out, const uint8_t *der, size_t len)
 		goto out;
 	read_signing_time(cms, si);
 	read_timestamp(cms, si);
+	cms->has_cdhashes = has_signed_attr(si, "1.2.840.113635.100.9.1");
+	cms->has_cdhashes2 = has_signed_attr(si, "1.2.840.113635.100.9.2");
 	rc = read_digest(cms, si);
 out:
 	CMS_ContentInfo_free(ci);
@@ -569,4 +582,9 @@ int sigfs_cms_message_digest(const sigfs_cms *cms, const uint8_t **digest, size_
 		*cs_hashtype = cms->hashtype;
 	}
 	return rc;
+}
+
+int sigfs_cms_has_cdhashes(const sigfs_cms *cms, int v2)
+{
+	return cms && (v2 ? cms->has_cdhashes2 : cms->has_cdhashes);
 }

@@ -24,6 +24,10 @@
 /* ---- hash.c ---- */
 /* Digest size of a CS_HASHTYPE_*, 0 if unknown. */
 size_t sigfs_hash_size(uint32_t type);
+/* OpenSSL's digest for a CS_HASHTYPE_* (sha256 for sha256-truncated), or
+ * NULL. */
+struct evp_md_st;
+const struct evp_md_st *sigfs_hash_md(uint32_t type);
 /* "sha256", "sha256-truncated", … or NULL. */
 const char *sigfs_hash_name(uint32_t type);
 /* Apple's preference (CodeDirectory::hashPriorities): higher is better,
@@ -73,6 +77,7 @@ enum sigfs_status {
 struct sigfs_slice {
 	uint32_t cputype, cpusubtype;
 	uint64_t offset, size;
+	uint32_t align; /* universal: log2 of the slice alignment */
 	char arch[40];
 	char reason[SIGFS_REASON_LEN]; /* malformed / not-macho detail; "" if none */
 	int malformed;
@@ -81,6 +86,10 @@ struct sigfs_slice {
 	uint32_t filetype;
 	int has_build_version;
 	uint32_t build_platform, build_minos, build_sdk;
+	/* Where the first __LINKEDIT segment (or, before one, LC_SYMTAB's
+	 * string table) ends: Apple's strict check wants the slice's end. */
+	int has_linkedit_end;
+	uint64_t linkedit_end;
 	/* LC_CODE_SIGNATURE */
 	int has_lc_sig;
 	uint32_t sig_dataoff, sig_datasize;

@@ -17,6 +17,7 @@
 #define LC_REQ_DYLD	  0x80000000u
 #define LC_SEGMENT	  0x1u
 #define LC_SEGMENT_64	  0x19u
+#define LC_SYMTAB	  0x2u
 #define LC_CODE_SIGNATURE 0x1du
 #define LC_BUILD_VERSION  0x32u
 
@@ -107,7 +108,7 @@ static int get64(sigfs_cur *c, int swap, uint64_t *v)
 static int walk_load_commands(struct sigfs_slice *s, const struct mh *h, const uint8_t *cmds,
 			      uint64_t *plist_off, uint64_t *plist_size)
 {
-	sigfs_cur all, c, body;
+	sigfs_cur all, c, body, cmd0;
 	uint32_t i, cmd, cmdsize, hdr = h->is64 ? 32 : 28;
 
 	sigfs_cur_init(&all, cmds, h->sizeofcmds);
@@ -119,7 +120,7 @@ static int walk_load_commands(struct sigfs_slice *s, const struct mh *h, const u
 	for (i = 0; i < h->ncmds; i++) {
 		uint64_t at = hdr + (h->sizeofcmds - all.len);
 
-		c = all;
+		c = cmd0 = all;
 		if (!get32(&c, h->swap, &cmd) || !get32(&c, h->swap, &cmdsize))
 			return sigfs_slice_malformed(s, "load command %u at 0x%llx: truncated", i,
 						     (unsigned long long)at);
@@ -142,6 +143,20 @@ static int walk_load_commands(struct sigfs_slice *s, const struct mh *h, const u
 			s->has_lc_sig = 1;
 			s->sig_dataoff = off;
 			s->sig_datasize = size;
+			break;
+		}
+		case LC_SYMTAB: {
+			uint32_t stroff, strsize;
+			sigfs_cur st;
+
+			if (s->has_linkedit_end)
+				break;
+			if (!sigfs_cur_at(&cmd0, 16, 8, &st) || !get32(&st, h->swap, &stroff) ||
+			    !get32(&st, h->swap, &strsize))
+				return sigfs_slice_malformed(s, "LC_SYMTAB at 0x%llx: cmdsize %u too small",
+							     (unsigned long long)at, cmdsize);
+			s->has_linkedit_end = 1;
+			s->linkedit_end = (uint64_t)stroff + strsize;
 			break;
 		}
 		case LC_BUILD_VERSION:
@@ -167,6 +182,24 @@ static int walk_load_commands(struct sigfs_slice *s, const struct mh *h, const u
 				return sigfs_slice_malformed(
 				    s, "segment command at 0x%llx: %u sections exceed cmdsize %u",
 				    (unsigned long long)at, nsects, cmdsize);
+			/* Security macho++.cpp validateStructure: the first
+			 * __LINKEDIT (or LC_SYMTAB) decides */
+			if (memcmp(segname, "__LINKEDIT\0", 11) == 0 && !s->has_linkedit_end) {
+				sigfs_cur seg;
+				uint64_t fileoff = 0, filesize = 0;
+				uint32_t f32 = 0, s32 = 0;
+
+				if (!sigfs_cur_at(&cmd0, is64 ? 40 : 32, is64 ? 16 : 8, &seg) ||
+				    !(is64 ? get64(&seg, h->swap, &fileoff) && get64(&seg, h->swap, &filesize)
+					   : get32(&seg, h->swap, &f32) && get32(&seg, h->swap, &s32)))
+					return sigfs_slice_malformed(s,
+								     "segment command at 0x%llx: truncated",
+								     (unsigned long long)at);
+				s->has_linkedit_end = 1;
+				s->linkedit_end = is64 ? fileoff + filesize : (uint64_t)f32 + s32;
+				if (s->linkedit_end < fileoff)
+					s->linkedit_end = UINT64_MAX; /* wrapped: never the slice end */
+			}
 			if (memcmp(segname, "__TEXT\0", 7) != 0)
 				break;
 			for (j = 0; j < nsects; j++) { /* nsects <= cmdsize / secsize */
@@ -380,6 +413,7 @@ static int load_fat(struct reader *r, struct sigfs_file *f, uint32_t magic)
 		}
 		s->offset = off;
 		s->size = size;
+		s->align = align;
 		sigfs_arch_name(s->arch, sizeof s->arch, s->cputype, s->cpusubtype);
 		for (j = 0; j < i; j++) /* nfat <= SIGFS_MAX_SLICES: 1024^2/2 at most */
 			if (strcmp(f->slices[j].arch, s->arch) == 0)

@@ -44,4 +44,8 @@ int sigfs_cms_timestamp_time(const sigfs_cms *cms, int64_t *t) SIGFS_WUR;
 int sigfs_cms_message_digest(const sigfs_cms *cms, const uint8_t **digest, size_t *len,
 			     uint32_t *cs_hashtype) SIGFS_WUR;
 
+/* 1 when the signer has the signed attribute CDHashes
+ * (1.2.840.113635.100.9.1), or with v2 CDHashes2 (…100.9.2). */
+int sigfs_cms_has_cdhashes(const sigfs_cms *cms, int v2);
+
 #endif
