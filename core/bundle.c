@@ -443,6 +443,16 @@ int sigfs_bundle_load(sigfs_bundle **out, const sigfs_source *src, const char *r
 	err = read_signature(b, src);
 	if (err)
 		goto fail;
+	if (b->shape == SIGFS_SHAPE_CONTENTS) {
+		struct sigfs_stat st;
+		char *t = path_join(b->resroot, "CodeResources");
+
+		if (!t)
+			goto fail;
+		if (src->stat(src->ctx, t, &st) == SIGFS_OK && st.type == SIGFS_FT_REG)
+			b->ticket_size = st.size;
+		free(t);
+	}
 	free(exec_name);
 	*out = b;
 	return SIGFS_OK;

@@ -934,33 +934,39 @@ static int regex_escape(char *out, size_t cap, const char *s)
 	return 0;
 }
 
-static void info_line(sigfs_check *c, const sigfs_bundle *b, const struct sigfs_cd *cd)
+void sigfs_bundle_info_line(sigfs_buf *out, const sigfs_bundle *b)
 {
-	const uint8_t *h;
-	size_t at;
-	int present = 0;
+	const struct sigfs_file *code = b->macho ? b->macho : b->detached;
+	const struct sigfs_cd *cd = code ? sigfs_slice_cd(primary_slice(code)) : NULL;
 
-	snprintf(c->info_plist, sizeof c->info_plist, "not bound");
-	if (!cd || cd->n_special < CSSLOT_INFOSLOT)
+	if (!cd || !sigfs_cd_slot_present(cd, CSSLOT_INFOSLOT)) {
+		sigfs_buf_puts(out, "not bound\n");
 		return;
-	h = cd->p + cd->hash_offset - (size_t)CSSLOT_INFOSLOT * cd->hash_size;
-	for (size_t i = 0; i < cd->hash_size; i++)
-		present |= h[i];
-	if (!present)
-		return;
-	at = (size_t)snprintf(c->info_plist, sizeof c->info_plist,
-			      "bound %s=", sigfs_hash_name(cd->hash_type));
-	for (size_t i = 0; i < cd->hash_size && at + 3 < sizeof c->info_plist; i++)
-		at += (size_t)snprintf(c->info_plist + at, sizeof c->info_plist - at, "%02x", h[i]);
-	snprintf(c->info_plist + at, sizeof c->info_plist - at, " %s",
-		 b->info && !slot_bad(cd, CSSLOT_INFOSLOT, b->info, b->info_len) ? "ok" : "mismatch");
+	}
+	sigfs_buf_printf(out, "bound %s=", sigfs_hash_name(cd->hash_type));
+	sigfs_buf_hex(out, cd->p + cd->hash_offset - (size_t)CSSLOT_INFOSLOT * cd->hash_size, cd->hash_size);
+	sigfs_buf_printf(out, " %s\n",
+			 b->info && !slot_bad(cd, CSSLOT_INFOSLOT, b->info, b->info_len) ? "ok" : "mismatch");
+}
+
+int sigfs_bundle_add_exclusions(sigfs_rules *r, const sigfs_bundle *b)
+{
+	char esc[2 * SIGFS_RULE_MAX_PATH + 3];
+	int err;
+
+	if ((err = sigfs_rules_add(r, "^_CodeSignature$", 0, SIGFS_RULE_EXCLUSION)) ||
+	    (err = sigfs_rules_add(r, "^CodeResources$", 0, SIGFS_RULE_EXCLUSION)) ||
+	    (err = sigfs_rules_add(r, "^_MASReceipt$", 0, SIGFS_RULE_EXCLUSION)))
+		return err;
+	if (b->exec_res && regex_escape(esc, sizeof esc, b->exec_res) == 0)
+		err = sigfs_rules_add(r, esc, 0, SIGFS_RULE_EXCLUSION | SIGFS_RULE_SOFT);
+	return err;
 }
 
 /* validateResources: slot 3, the directory, the rules, the walk. */
 static int resources(struct scope *sc, const struct sigfs_cd *cd)
 {
 	const sigfs_bundle *b = sc->b;
-	char esc[2 * SIGFS_RULE_MAX_PATH + 3];
 	int cs = CS_OK, err;
 
 	if (!sigfs_cd_slot_present(cd, CSSLOT_RESOURCEDIR)) {
@@ -992,13 +998,8 @@ static int resources(struct scope *sc, const struct sigfs_cd *cd)
 		return SIGFS_OK;
 	}
 	sc->rules = sigfs_resdir_rules(sc->rd);
-	/* BundleDiskRep::adjustResources: the built-in exclusions */
-	if ((err = sigfs_rules_add(sc->rules, "^_CodeSignature$", 0, SIGFS_RULE_EXCLUSION)) ||
-	    (err = sigfs_rules_add(sc->rules, "^CodeResources$", 0, SIGFS_RULE_EXCLUSION)) ||
-	    (err = sigfs_rules_add(sc->rules, "^_MASReceipt$", 0, SIGFS_RULE_EXCLUSION)))
-		return err == SIGFS_ENOMEM ? err : (throw_status(sc->c, CS_RULES_INVALID), SIGFS_OK);
-	if (b->exec_res && regex_escape(esc, sizeof esc, b->exec_res) == 0 &&
-	    (err = sigfs_rules_add(sc->rules, esc, 0, SIGFS_RULE_EXCLUSION | SIGFS_RULE_SOFT)))
+	err = sigfs_bundle_add_exclusions(sc->rules, b);
+	if (err)
 		return err == SIGFS_ENOMEM ? err : (throw_status(sc->c, CS_RULES_INVALID), SIGFS_OK);
 	for (size_t i = 0; i < sc->ntypes; i++)
 		if (!sigfs_hash_md(sc->types[i])) {
@@ -1050,8 +1051,6 @@ static int check_bundle(struct scope *outer, sigfs_check *c, const sigfs_bundle 
 	}
 	ps = primary_slice(code);
 	cd = sigfs_slice_cd(ps);
-	if (depth == 0)
-		info_line(c, b, cd);
 	c->status = code_core(src, b->exec, code, b->info, b->info_len, 1, c->arch, sizeof c->arch);
 	if (c->status)
 		goto out;

@@ -188,7 +188,8 @@ typedef struct sigfs_bundle {
 	int sigloc;		 /* SIGFS_SIGLOC_* */
 	uint8_t *cr;		 /* _CodeSignature/CodeResources bytes (NULL: absent) */
 	size_t cr_len;
-	int cr_status; /* 0, SIGFS_ENOTFOUND, or the read error */
+	int cr_status;	      /* 0, SIGFS_ENOTFOUND, or the read error */
+	uint64_t ticket_size; /* Contents/CodeResources (a stapled ticket), 0: none */
 	uint64_t bytes_read;
 } sigfs_bundle;
 
@@ -220,6 +221,20 @@ const char *sigfs_detached_name(size_t i, uint32_t *slot);
  * executable it is (B/Contents/MacOS/X, B/X, B/Versions/V/X): its path in
  * *bundle_rel (malloc'ed), or SIGFS_ENOTFOUND. A few stats. */
 int sigfs_bundle_of_executable(const sigfs_source *src, const char *rel, char **bundle_rel) SIGFS_WUR;
+
+/* BundleDiskRep::adjustResources: add the built-in exclusions
+ * (_CodeSignature, CodeResources, _MASReceipt, the main executable). */
+int sigfs_bundle_add_exclusions(sigfs_rules *r, const sigfs_bundle *b) SIGFS_WUR;
+
+/* The `info-plist` line: `bound <alg>=<hex> ok|mismatch` or `not bound`
+ * (slot 1 of the main executable's primary CodeDirectory). */
+void sigfs_bundle_info_line(sigfs_buf *out, const sigfs_bundle *b);
+
+/* ---- the stapled ticket (ticket.c) ---- */
+
+/* `ticket`: `stapled <n> bytes sha256 <hex>` or `none`; raw: the bytes
+ * (`ticket.bin`). */
+int sigfs_ticket_render(sigfs_buf *out, const sigfs_bundle *b, const sigfs_source *src, int raw) SIGFS_WUR;
 
 /* ---- the verdict: codesign --verify --deep --strict (seal.c) ---- */
 
@@ -257,7 +272,6 @@ typedef struct sigfs_check {
 	struct sigfs_lines nested;		     /* "<path>\t<sealed>\t<current>\t<result>" */
 	struct sigfs_lines strict;		     /* strict findings */
 	struct sigfs_lines normalization;	     /* "<added>\t<missing>\t<form>-><form>" */
-	char info_plist[200];			     /* the `info-plist` line */
 	int resources_checked;			     /* the walk ran */
 } sigfs_check;
 
