@@ -22,6 +22,7 @@
 
 #include "sigfs/bundle.h"
 #include "sigfs/memsource.h"
+#include "sigfs/tree.h"
 
 #define B "X.xcframework"
 
@@ -478,6 +479,108 @@ static void test_fifo_unsupported(void **state)
 	expect(t, B ": unsupported resource found (something not a directory, file or symlink)\n");
 }
 
+/* ---- B.sig/ through the tree API (what both frontends show) ---- */
+
+static int collect_name(void *arg, const char *name, int node)
+{
+	sigfs_buf *b = arg;
+
+	sigfs_buf_printf(b, "%s %s\n", name, (node & SIGFS_NODE_EXPENSIVE) ? "x" : "-");
+	return 0;
+}
+
+static char *tree_file(const sigfs_subject *s, const sigfs_source *src, const char *path)
+{
+	sigfs_buf b = SIGFS_BUF_INIT;
+
+	assert_int_equal(sigfs_tree_render(&b, s, src, path), 0);
+	return b.len ? sigfs_buf_detach(&b, NULL) : strdup("");
+}
+
+static void test_tree_rows(void **state)
+{
+	sigfs_memtree *t = make_bundle(V2);
+	sigfs_source src;
+	struct sigfs_stat st;
+	sigfs_subject *s = NULL;
+	sigfs_buf names = SIGFS_BUF_INIT;
+	char *x;
+
+	(void)state;
+	assert_int_equal(sigfs_mem_add_file(t, B "/new.txt", "n", 1, 0644), 0);
+	sigfs_mem_source(t, &src);
+	assert_int_equal(src.stat(src.ctx, B, &st), 0);
+	assert_int_equal(sigfs_probe(&src, B, &st, NULL, 0), SIGFS_KIND_BUNDLE);
+	assert_int_equal(sigfs_subject_load(&s, &src, B, SIGFS_KIND_BUNDLE, NULL), 0);
+	assert_int_equal(sigfs_tree_list(s, "", collect_name, &names), 0);
+	assert_string_equal(names.ptr,
+			    "verify x\nverify-status x\nformat -\nmain-executable -\n"
+			    "signature-location -\nrules -\nsealed -\nresources x\nresource-walk x\n"
+			    "nested x\ninfo-plist -\nstrict x\nnormalization x\nticket -\nsignature -\n");
+	assert_int_equal(sigfs_tree_node(s, "signature") & SIGFS_NODE_KIND_MASK, SIGFS_NODE_DIR);
+	x = tree_file(s, &src, "verify");
+	assert_string_equal(x, BAD_RESOURCE "file added: " B "/new.txt\n");
+	free(x);
+	x = tree_file(s, &src, "verify-status");
+	assert_string_equal(x, "invalid -67054 errSecCSBadResource\n");
+	free(x);
+	x = tree_file(s, &src, "resources");
+	assert_string_equal(x, "file added: " B "/new.txt\n");
+	free(x);
+	x = tree_file(s, &src, "format");
+	assert_string_equal(x, "bundle\n");
+	free(x);
+	x = tree_file(s, &src, "main-executable");
+	assert_string_equal(x, B "/Info.plist\n");
+	free(x);
+	x = tree_file(s, &src, "signature-location");
+	assert_string_equal(x, "detached (_CodeSignature)\n");
+	free(x);
+	x = tree_file(s, &src, "ticket");
+	assert_string_equal(x, "none\n");
+	free(x);
+	x = tree_file(s, &src, "signature/identifier");
+	assert_string_equal(x, "com.example.X\n");
+	free(x);
+	{
+		/* slot 1 = SHA-256 of the Info.plist bytes */
+		uint8_t d[32];
+		char want[128] = "bound sha256=";
+
+		digest(EVP_sha256(), info_plist, sizeof info_plist - 1, d);
+		for (size_t i = 0; i < 32; i++)
+			cat(want, sizeof want, "%02x", d[i]);
+		cat(want, sizeof want, " ok\n");
+		x = tree_file(s, &src, "info-plist");
+		assert_string_equal(x, want);
+		free(x);
+	}
+	x = tree_file(s, &src, "rules");
+	assert_string_equal(x, "0\texclude\t^CodeResources$\n"
+			       "0\texclude,soft\t^Info\\.plist$\n"
+			       "0\texclude\t^_CodeSignature$\n"
+			       "0\texclude\t^_MASReceipt$\n"
+			       "2000\tomit\t^(.*/)?\\.DS_Store$\n"
+			       "1100\tomit\t^.*\\.lproj/locversion.plist$\n"
+			       "1010\t-\t^Base\\.lproj/\n"
+			       "1000\toptional\t^.*\\.lproj/\n"
+			       "20\tomit\t^Info\\.plist$\n"
+			       "20\tomit\t^PkgInfo$\n"
+			       "20\t-\t^embedded\\.provisionprofile$\n"
+			       "20\t-\t^version\\.plist$\n"
+			       "11\t-\t.*\\.dSYM($|/)\n"
+			       "1\t-\t^.*\n");
+	free(x);
+	x = tree_file(s, &src, "sealed");
+	assert_non_null(strstr(x, B "/ios-arm64/F.framework/Current\tsymlink\tHeaders\n"));
+	assert_non_null(strstr(x, B "/ios-arm64/F.framework/en.lproj/x.strings\tfile\tsha256="));
+	assert_non_null(strstr(x, " optional\n"));
+	free(x);
+	sigfs_buf_free(&names);
+	sigfs_subject_free(s);
+	sigfs_mem_free(t);
+}
+
 /* ---- rules ---- */
 
 static void test_rules_order_and_match(void **state)
@@ -617,6 +720,7 @@ int main(void)
 	    cmocka_unit_test(test_unreadable),
 	    cmocka_unit_test(test_weak_envelopes),
 	    cmocka_unit_test(test_fifo_unsupported),
+	    cmocka_unit_test(test_tree_rows),
 	    cmocka_unit_test(test_rules_order_and_match),
 	    cmocka_unit_test(test_rules_bounds),
 	    cmocka_unit_test(test_resdir_shapes),
