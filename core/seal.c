@@ -949,6 +949,28 @@ void sigfs_bundle_info_line(sigfs_buf *out, const sigfs_bundle *b)
 			 b->info && !slot_bad(cd, CSSLOT_INFOSLOT, b->info, b->info_len) ? "ok" : "mismatch");
 }
 
+void sigfs_bundle_exec_lines(sigfs_buf *out, const sigfs_bundle *b, const struct sigfs_cd *cd, int which)
+{
+	sigfs_resdir *d = NULL;
+	int cs = 0;
+
+	if (which == SIGFS_EXEC_LINE_INFO) {
+		if (cd && b->info && sigfs_cd_slot_present(cd, CSSLOT_INFOSLOT))
+			sigfs_buf_printf(out, "Info.plist entries=%zu\n", b->info_entries);
+		else
+			sigfs_buf_puts(out, "Info.plist=not bound\n");
+		return;
+	}
+	if (cd && b->cr && sigfs_cd_slot_present(cd, CSSLOT_RESOURCEDIR) &&
+	    sigfs_resdir_parse(&d, &cs, b->cr, b->cr_len) == SIGFS_OK && d)
+		sigfs_buf_printf(out, "Sealed Resources version=%d rules=%zu files=%zu\n",
+				 sigfs_resdir_version(d), sigfs_resdir_rule_count(d),
+				 sigfs_resdir_seal_count(d));
+	else
+		sigfs_buf_puts(out, "Sealed Resources=none\n");
+	sigfs_resdir_free(d);
+}
+
 int sigfs_bundle_add_exclusions(sigfs_rules *r, const sigfs_bundle *b)
 {
 	char esc[2 * SIGFS_RULE_MAX_PATH + 3];
