@@ -289,6 +289,10 @@ typedef struct sigfs_check {
 int sigfs_bundle_check(sigfs_check **out, const sigfs_bundle *b, const sigfs_source *src,
 		       const char *display) SIGFS_WUR;
 void sigfs_check_free(sigfs_check *c);
+/* A value that changes when any entry under `rel` is added, removed,
+ * renamed or changed (type, mode, size, inode, mtime, ctime): a stat walk,
+ * no reads. What a cached verdict is checked against before it is served. */
+int sigfs_bundle_fingerprint(const sigfs_source *src, const char *rel, uint64_t *fp) SIGFS_WUR;
 /* codesign -v's lines for `display` (stderr lines, then stdout lines). */
 void sigfs_check_render_verify(sigfs_buf *out, const sigfs_check *c, const char *display);
 /* `valid` or `invalid <status> <name>`. */
