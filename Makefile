@@ -129,8 +129,8 @@ $(OUT)/tests/test_cache: tests/unit/test_cache.c $(OUT)/fs/cache.o $(LIBCORE)
 
 $(OUT)/tests/test_fstree: tests/unit/test_fstree.c $(OUT)/fs/tree.o $(LIBCORE)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) $(CORE_CFLAGS) $(shell $(PKG_CONFIG) --cflags cmocka) -o $@ $< $(OUT)/fs/tree.o \
-		$(LIBCORE) $(ALL_LDFLAGS) $(CORE_LIBS) $(shell $(PKG_CONFIG) --libs cmocka)
+	$(CC) $(ALL_CFLAGS) $(shell $(PKG_CONFIG) --cflags cmocka) -o $@ $< $(OUT)/fs/tree.o $(LIBCORE) \
+		$(ALL_LDFLAGS) $(CORE_LIBS) $(shell $(PKG_CONFIG) --libs cmocka)
 
 $(OUT)/tools/%: tests/tools/%.c
 	@mkdir -p $(@D)
