@@ -48,7 +48,7 @@ SIGFS_LDFLAGS := $(SAN)
 ALL_CFLAGS = $(SIGFS_CFLAGS) $(CFLAGS) $(DEBUG_CFLAGS)
 ALL_LDFLAGS = $(SIGFS_LDFLAGS) $(LDFLAGS)
 
-CORE_PKGS := openssl libplist-2.0 jansson
+CORE_PKGS := openssl libplist-2.0 jansson libutf8proc
 # recursive (=): evaluated when used, so `make deps check` works on a machine
 # that gets its -dev packages from the `deps` goal of the same run
 CORE_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(CORE_PKGS))

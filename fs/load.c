@@ -117,10 +117,11 @@ static int pinned_read(void *ctx, const char *rel, uint64_t off, void *dst, size
 {
 	struct pinned *p = ctx;
 	*got = 0;
-	int rc = strcmp(rel, p->rel) == 0 ? pin(p) : SIGFS_OK;
+	int mine = strcmp(rel, p->rel) == 0; /* other members go to the tree */
+	int rc = mine ? pin(p) : SIGFS_OK;
 	if (rc)
 		return rc;
-	if (p->fd < 0)
+	if (p->fd < 0 || !mine)
 		return g.src.read(g.src.ctx, rel, off, dst, len, got);
 	ssize_t r = sigfs_fd_pread(p->fd, dst, len, off);
 	if (r < 0)
@@ -133,10 +134,11 @@ static int pinned_stat(void *ctx, const char *rel, struct sigfs_stat *out)
 {
 	struct pinned *p = ctx;
 	struct stat st;
-	int rc = strcmp(rel, p->rel) == 0 ? pin(p) : SIGFS_OK;
+	int mine = strcmp(rel, p->rel) == 0;
+	int rc = mine ? pin(p) : SIGFS_OK;
 	if (rc)
 		return rc;
-	if (p->fd < 0)
+	if (p->fd < 0 || !mine)
 		return g.src.stat(g.src.ctx, rel, out);
 	if (fstat(p->fd, &st) < 0)
 		return sigfs_error_set(SIGFS_EIO, "stat '%s': %s", p->rel, strerror(errno));
@@ -231,7 +233,14 @@ int load_subject(const char *rel, struct stat *st, struct sfc_file **out)
 
 int get_blob(struct sfc_file *lf, const char *vpath, struct sfc_blob **out)
 {
-	*out = sfc_blob_get(g.cache, &lf->key, vpath);
+	/* A bundle's expensive files depend on every file under B, which B's
+	 * own key does not see: the core keeps the verdict and checks it
+	 * against B's tree at each render, so they are rendered at each open
+	 * and never cached here. */
+	int fresh = sigfs_subject_kind(lf->s) == SIGFS_KIND_BUNDLE &&
+		    (sigfs_tree_node(lf->s, vpath) & SIGFS_NODE_EXPENSIVE);
+
+	*out = fresh ? NULL : sfc_blob_get(g.cache, &lf->key, vpath);
 	if (*out)
 		return 0;
 	sigfs_buf b = SIGFS_BUF_INIT;
@@ -251,7 +260,7 @@ int get_blob(struct sfc_file *lf, const char *vpath, struct sfc_blob **out)
 	sigfs_buf_free(&b);
 	if (!blob)
 		return -ENOMEM;
-	*out = sfc_blob_put(g.cache, &lf->key, vpath, blob);
+	*out = fresh ? blob : sfc_blob_put(g.cache, &lf->key, vpath, blob);
 	return 0;
 }
 
