@@ -49,8 +49,8 @@ static void usage(FILE *out)
 {
 	fprintf(out, "usage: sigfs-export [options] SOURCE DEST\n"
 		     "\n"
-		     "Write the .sig/ tree of every Mach-O file under SOURCE (a directory or one\n"
-		     "Mach-O file) into DEST, with the directories leading to them. DEST and its\n"
+		     "Write the .sig/ tree of every Mach-O file and bundle under SOURCE (a directory\n"
+		     "or one Mach-O file) into DEST, with the directories leading to them. DEST and its\n"
 		     "parents are created; an existing DEST must be empty unless --force is given.\n"
 		     "\n"
 		     "options:\n"
@@ -103,8 +103,8 @@ static void show_progress(int final)
 	if (!final && now.tv_sec - run.last_progress.tv_sec < 1)
 		return;
 	run.last_progress = now;
-	fprintf(stderr, "\r\033[K%lu file%s, %lu Mach-O%s", run.files, run.files == 1 ? "" : "s",
-		run.subjects, final ? "\n" : "");
+	fprintf(stderr, "\r\033[K%lu file%s, %lu .sig tree%s%s", run.files, run.files == 1 ? "" : "s",
+		run.subjects, run.subjects == 1 ? "" : "s", final ? "\n" : "");
 }
 
 /* A growable string: the walk's current path, a .sig tree's path. */
