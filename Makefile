@@ -75,6 +75,15 @@ $(OUT)/core/%.o: core/%.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(CORE_CFLAGS) -c -o $@ $<
 
+# Known entitlement keys (core/data/entitlements.tsv), lower-cased and sorted
+# into a C initializer that core/entitlements.c includes.
+ENT_INC := $(OUT)/gen/entitlements.inc
+CFLAGS += -I$(OUT)/gen
+$(ENT_INC): core/data/entitlements.tsv
+	@mkdir -p $(@D)
+	LC_ALL=C awk -F '\t' '/^[^#]/ { print tolower($$1) }' $< | LC_ALL=C sort -u | sed 's/.*/"&",/' >$@
+$(OUT)/core/entitlements.o $(FUZZ_SRCS:fuzz/%.c=$(OUT)/fuzz/%): $(ENT_INC)
+
 $(LIBCORE): $(CORE_OBJS)
 	rm -f $@
 	$(AR) rcs $@ $^

@@ -74,6 +74,8 @@ struct sigfs_slice {
 	uint32_t filetype;
 	int has_build_version;
 	uint32_t build_platform, build_minos, build_sdk;
+	int has_version_min_macos; /* LC_VERSION_MIN_MACOSX */
+	uint32_t vmin_version, vmin_sdk;
 	/* LC_CODE_SIGNATURE */
 	int has_lc_sig;
 	uint32_t sig_dataoff, sig_datasize;
