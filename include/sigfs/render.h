@@ -1,5 +1,5 @@
-/* sigfs core: the virtual `.sig/` tree of one loaded file and the bytes of
- * each of its files. Both frontends (the mount and sigfs-export) show
+/* sigfs core (being retired: use sigfs/tree.h): the virtual `.sig/` tree of
+ * one loaded Mach-O file and the bytes of each of its files. Both frontends (the mount and sigfs-export) show
  * exactly this; nothing else decides names or content.
  *
  * Paths are relative to the `.sig/` directory, '/'-separated, without a
@@ -11,12 +11,7 @@
 
 #include "sigfs/buf.h"
 #include "sigfs/file.h"
-
-enum sigfs_node_kind {
-	SIGFS_NODE_NONE = 0, /* no such entry */
-	SIGFS_NODE_DIR = 1,
-	SIGFS_NODE_FILE = 2,
-};
+#include "sigfs/tree.h"
 
 /* What `path` is inside the .sig tree. Cheap: decides from the parsed
  * structure, renders nothing. */

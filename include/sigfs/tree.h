@@ -30,11 +30,11 @@ enum sigfs_kind {
 typedef struct sigfs_anchors sigfs_anchors; /* sigfs/trust.h */
 
 /* Options of a mount or an export that change what a tree shows. */
-typedef struct sigfs_opts {
+typedef struct sigfs_subject_opts {
 	const char *arch;	      /* -o arch= (NULL: Apple's order) */
 	const sigfs_anchors *anchors; /* -o anchors= roots beside Apple's (NULL: none) */
 	const char *root_name;	      /* name shown for rel "" (a single-file SOURCE) */
-} sigfs_opts;
+} sigfs_subject_opts;
 
 /* What the entry `rel` (lstat `st`) is. Cheap enough for every entry of a
  * listing: a regular file is judged on its first SIGFS_PROBE_LEN bytes
@@ -52,7 +52,7 @@ typedef struct sigfs_subject sigfs_subject;
  * copied (its strings and anchors must outlive the subject). An immutable
  * subject may be used from many threads at once. */
 int sigfs_subject_load(sigfs_subject **out, const sigfs_source *src, const char *rel, int kind,
-		       const sigfs_opts *o) SIGFS_WUR;
+		       const sigfs_subject_opts *o) SIGFS_WUR;
 void sigfs_subject_free(sigfs_subject *s);
 int sigfs_subject_kind(const sigfs_subject *s);
 /* Source bytes read by sigfs_subject_load (for the benchmarks). */

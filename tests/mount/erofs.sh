@@ -9,6 +9,7 @@ command -v setfattr >/dev/null || echo "note: no setfattr (apt-get install attr)
 S=$WORK/src
 mkdir -p "$S/dir"
 cp "$CORPUS/files/codex-libffi-dylib/libffi.8.dylib" "$S/lib.dylib"
+cp "$CORPUS/files/fsevents-universal/fsevents.node" "$S/fat.node"
 printf 'text\n' >"$S/dir/file.txt"
 ln -s lib.dylib "$S/link"
 cp -a "$S" "$WORK/before"
@@ -43,7 +44,7 @@ check_all() {
 			expect_erofs "setfattr -x $p" setfattr -x user.x "$M/$p"
 		fi
 	done
-	for p in dir lib.dylib.sig lib.dylib.sig/arm64; do
+	for p in dir lib.dylib.sig fat.node.sig/arm64; do
 		expect_erofs "mkdir in $p" mkdir "$M/$p/new"
 		expect_erofs "create in $p" touch "$M/$p/new-file"
 		expect_erofs "rmdir $p" rmdir "$M/$p"

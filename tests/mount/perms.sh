@@ -44,8 +44,7 @@ expect_mode() { # PATH MODE OWNER
 expect_mode nobody-private 600 nobody
 expect_mode nobody-private.sig 500 nobody
 expect_mode nobody-private.sig/status 400 nobody
-expect_mode nobody-private.sig/arm64 500 nobody
-expect_mode nobody-private.sig/arm64/cdhash 400 nobody
+expect_mode nobody-private.sig/cdhash 400 nobody
 expect_mode root-private.sig 500 root
 expect_mode root-private.sig/cdhash 400 root
 expect_mode public.sig 555 root
@@ -64,9 +63,9 @@ can_read "$OTHER" "$M/nobody-private.sig/cdhash" && fail "uid $OTHER reads nobod
 as "$OTHER" ls "$M/nobody-private.sig" >/dev/null 2>&1 && fail "uid $OTHER lists nobody's .sig"
 can_read "$NOBODY" "$M/root-private" && fail "nobody reads root's 0600 file"
 can_read "$NOBODY" "$M/root-private.sig/status" && fail "nobody reads root's .sig/status"
-can_read "$NOBODY" "$M/root-private.sig/arm64/cdhash" && fail "nobody reads root's .sig/arm64/cdhash"
+can_read "$NOBODY" "$M/root-private.sig/cdhash" && fail "nobody reads root's .sig/arm64/cdhash"
 can_read "$NOBODY" "$M/public.sig/cdhash" || fail "nobody cannot read public.sig/cdhash"
-can_read "$OTHER" "$M/public.sig/arm64/cdhash" || fail "uid $OTHER cannot read public.sig/arm64/cdhash"
+can_read "$OTHER" "$M/public.sig/cdhash" || fail "uid $OTHER cannot read public.sig/cdhash"
 can_read "$NOBODY" "$M/group-only.sig/cdhash" || fail "group member cannot read group-only.sig/cdhash"
 can_read "$OTHER" "$M/group-only.sig/cdhash" && fail "non-member reads group-only.sig/cdhash"
 # Content read by the owner equals what root reads.

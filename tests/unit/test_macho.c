@@ -256,7 +256,7 @@ static void test_thin_adhoc_sha256(void **state)
 	assert_file(f, NULL, "flags", "0x10000(runtime)\n");
 	snprintf(want, sizeof want, "%.40s\n", hex);
 	assert_file(f, NULL, "cdhash", want);
-	assert_file(f, "arm64", "arm64/cdhash", want);
+	assert_file(f, "arm64", "arm64/cdhash", NULL); /* a thin file has no <arch>/ (SPEC) */
 	snprintf(want, sizeof want, "sha256 %.40s %s\n", hex, hex);
 	assert_file(f, NULL, "cdhashes", want);
 	assert_file(f, NULL, "slots",
@@ -273,8 +273,8 @@ static void test_thin_adhoc_sha256(void **state)
 	assert_file(f, NULL, "info.plist", NULL);
 	assert_int_equal(sigfs_node(f, NULL, "launch-constraints"), SIGFS_NODE_NONE);
 	assert_int_equal(sigfs_node(f, NULL, ""), SIGFS_NODE_DIR);
-	assert_int_equal(sigfs_node(f, NULL, "arm64"), SIGFS_NODE_DIR);
-	assert_int_equal(sigfs_node(f, NULL, "arm64/archs"), SIGFS_NODE_NONE); /* top level only */
+	assert_int_equal(sigfs_node(f, NULL, "arm64"), SIGFS_NODE_NONE); /* thin: top level only */
+	assert_int_equal(sigfs_node(f, NULL, "arm64/archs"), SIGFS_NODE_NONE);
 	assert_int_equal(sigfs_node(f, NULL, "x86_64"), SIGFS_NODE_NONE);
 	assert_int_equal(sigfs_node(f, NULL, "arm64/arm64"), SIGFS_NODE_NONE);
 	assert_int_equal(sigfs_node(f, NULL, "nope"), SIGFS_NODE_NONE);
@@ -470,11 +470,11 @@ static void test_list_matches_node(void **state)
 	f = load(&b);
 	assert_int_equal(sigfs_list(f, NULL, "", count_entries, &n), 0);
 	/* archs format status identifier team-id cdhash cdhashes flags info.txt
-	 * requirements.txt designated-requirement codedirectory slots arm64/ */
-	assert_int_equal(n, 14);
+	 * requirements.txt designated-requirement codedirectory slots; no arm64/:
+	 * a thin file's top level is its only slice */
+	assert_int_equal(n, 13);
 	n = 0;
-	assert_int_equal(sigfs_list(f, NULL, "arm64", count_entries, &n), 0);
-	assert_int_equal(n, 11);
+	assert_int_equal(sigfs_list(f, NULL, "arm64", count_entries, &n), SIGFS_ENOTFOUND);
 	assert_int_equal(sigfs_list(f, NULL, "cdhash", count_entries, &n), SIGFS_ENOTFOUND);
 	sigfs_file_free(f);
 }

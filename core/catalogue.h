@@ -1,0 +1,93 @@
+/* sigfs core (internal): how the `.sig/` tree is declared. A directory is a
+ * `struct dirtab`: static rows in listing order, then optional dynamic child
+ * directories (the slices of a universal file today; nested code next). A
+ * new catalogue is a new table in the file named after its concept
+ * (render_slice.c, render_verify.c, render_bundle.c, …), never a new branch in
+ * the walker (render.c). */
+#ifndef SIGFS_CORE_CATALOGUE_H
+#define SIGFS_CORE_CATALOGUE_H
+
+#include <stddef.h>
+
+#include "internal.h"
+#include "sigfs/tree.h"
+
+/* What one directory of the tree describes. Rows read only this. */
+struct view {
+	const struct sigfs_subject *subj;
+	/* Reads at render time (NULL while listing: present() never reads). */
+	const sigfs_source *src;
+	/* Mach-O subjects: the file and the slice this directory describes. */
+	const struct sigfs_file *f;
+	const struct sigfs_slice *s; /* NULL when the file has no slice */
+	size_t si;
+	int top; /* the top of a Mach-O's .sig/: files judging "all slices" */
+	/* A dynamic child's own object (a nested item, a profile, …). */
+	const void *item;
+};
+
+struct row {
+	const char *name;
+	int node; /* SIGFS_NODE_FILE | flags, SIGFS_NODE_DIR, SIGFS_NODE_LINK */
+	/* 1 when the entry exists; decided from parsed structure, never reads. */
+	int (*present)(const struct view *v);
+	/* Files and links: append the content (or link target) to b. */
+	int (*render)(const struct view *v, sigfs_buf *b);
+	/* Directories: the table of the directory's entries. */
+	const struct dirtab *dir;
+};
+
+#define SIGFS_DIRTAB_PARTS 6
+
+struct rows {
+	const struct row *r;
+	size_t n;
+};
+#define ROWS(a)                                                                                              \
+	{                                                                                                    \
+		(a), sizeof(a) / sizeof((a)[0])                                                              \
+	}
+
+struct dirtab {
+	struct rows parts[SIGFS_DIRTAB_PARTS]; /* static rows, listed in order */
+	/* Dynamic child directories, listed after the rows: count, the name of
+	 * child i, the view of child i. A child's entries are child_tab's. */
+	size_t (*nchildren)(const struct view *v);
+	const char *(*child_name)(const struct view *v, size_t i);
+	void (*child_view)(const struct view *v, size_t i, struct view *out);
+	const struct dirtab *child_tab;
+};
+
+/* The subject behind a tree (sigfs/tree.h). */
+struct sigfs_subject {
+	int kind;		 /* enum sigfs_kind */
+	char *rel;		 /* SOURCE-relative path of the entry */
+	char *display;		 /* the path shown in messages: rel, or opts.root_name for "" */
+	sigfs_subject_opts opts; /* copied; strings owned by the caller */
+	struct sigfs_file *file; /* SIGFS_KIND_MACHO */
+	void *data;		 /* the kind's own object (a bundle, a profile) */
+	uint64_t bytes_read;
+	const struct kind_ops *ops;
+};
+
+/* One kind of subject: how it loads, frees, and the root of its tree. Each
+ * kind's module defines one (sigfs_kind_macho in render_slice.c, …) and
+ * core/subject.c lists them. */
+struct kind_ops {
+	int kind;
+	/* 1 when entry `rel` is of this kind (sigfs_probe's contract). */
+	int (*probe)(const sigfs_source *src, const char *rel, const struct sigfs_stat *st,
+		     const uint8_t *head, size_t headlen);
+	int (*load)(struct sigfs_subject *subj, const sigfs_source *src);
+	void (*free)(struct sigfs_subject *subj);
+	const struct dirtab *root;
+	/* The view at the root of the subject's tree. */
+	void (*root_view)(const struct sigfs_subject *subj, struct view *v);
+};
+
+extern const struct kind_ops sigfs_kind_macho;
+
+/* The view at the top of a Mach-O subject's tree (render_slice.c). */
+void sigfs_macho_view(const struct sigfs_subject *subj, struct view *v);
+
+#endif
