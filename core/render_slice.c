@@ -777,7 +777,7 @@ static void slice_view(const struct view *v, size_t i, struct view *out)
 }
 
 static const struct dirtab top_tab = {
-    .parts = {ROWS(top_only), ROWS(per_slice), ROWS(lc_dir)},
+    .parts = {ROWS(top_only), ROWS(per_slice), ROWS(lc_dir), ROWS(sigfs_audit_rows)},
     .nchildren = n_slices,
     .child_name = slice_name,
     .child_view = slice_view,

@@ -17,6 +17,8 @@
 
 #include "sigfs/plist.h"
 #include "sigfs/profile.h"
+#include "sigfs/memsource.h"
+#include "sigfs/tree.h"
 #include "sigfs/trust.h"
 
 #include "profilefx.h"
@@ -315,6 +317,77 @@ static void test_check_certificate_not_in_profile(void **state)
 	check("ios.der", "<key>get-task-allow</key><true/>", bin, NULL, 1700000000, want);
 }
 
+static int list_names(void *arg, const char *name, int node)
+{
+	sigfs_buf *b = arg;
+
+	sigfs_buf_printf(b, "%s%s ", name, (node & SIGFS_NODE_KIND_MASK) == SIGFS_NODE_DIR ? "/" : "");
+	return 0;
+}
+
+static sigfs_subject *tree_load(const sigfs_source *src, const char *rel, int want_kind)
+{
+	struct sigfs_stat st;
+	sigfs_subject *s = NULL;
+	sigfs_subject_opts o = {NULL, fx.anchors, NULL};
+
+	assert_int_equal(src->stat(src->ctx, rel, &st), SIGFS_OK);
+	assert_int_equal(sigfs_probe(src, rel, &st, NULL, 0), want_kind);
+	if (want_kind == SIGFS_KIND_NONE)
+		return NULL;
+	assert_int_equal(sigfs_subject_load(&s, src, rel, want_kind, &o), SIGFS_OK);
+	return s;
+}
+
+/* P.sig/ through the generic tree: what SPEC-VERIFY lists, for a profile
+ * anywhere in SOURCE, and a summary that says why for one that is not. */
+static void test_tree_p_sig(void **state)
+{
+	sigfs_memtree *t = sigfs_mem_new(0);
+	sigfs_source src;
+	sigfs_subject *s;
+	sigfs_buf b = SIGFS_BUF_INIT;
+	size_t len, plen;
+	uint8_t *der = slurp("ios.der", &len), *plist = slurp("ios.plist", &plen);
+	(void)state;
+
+	assert_int_equal(sigfs_mem_add_file(t, "dir/Team.mobileprovision", der, len, 0644), SIGFS_OK);
+	assert_int_equal(sigfs_mem_add_file(t, "dir/junk.provisionprofile", "junk", 4, 0644), SIGFS_OK);
+	assert_int_equal(sigfs_mem_add_file(t, "dir/ios.der", der, len, 0644), SIGFS_OK);
+	sigfs_mem_source(t, &src);
+	tree_load(&src, "dir/ios.der", SIGFS_KIND_NONE); /* by name only */
+
+	s = tree_load(&src, "dir/Team.mobileprovision", SIGFS_KIND_PROFILE);
+	assert_int_equal(sigfs_tree_list(s, "", list_names, &b), SIGFS_OK);
+	assert_string_equal(b.ptr, "profile.plist summary entitlements.plist certificates.pem ");
+	sigfs_buf_clear(&b);
+	assert_int_equal(sigfs_tree_node(s, "summary"), SIGFS_NODE_FILE);
+	assert_int_equal(sigfs_tree_node(s, "entitlements-check"), SIGFS_NODE_NONE);
+	assert_int_equal(sigfs_tree_render(&b, s, &src, "profile.plist"), SIGFS_OK);
+	assert_int_equal(b.len, plen);
+	assert_memory_equal(b.ptr, plist, plen);
+	sigfs_buf_clear(&b);
+	assert_int_equal(sigfs_tree_render(&b, s, &src, "summary"), SIGFS_OK);
+	assert_non_null(strstr(b.ptr, "\nProvisionedDevices=3\n"));
+	assert_non_null(strstr(b.ptr, "\nSignature=ok\n"));
+	sigfs_buf_clear(&b);
+	sigfs_subject_free(s);
+
+	s = tree_load(&src, "dir/junk.provisionprofile", SIGFS_KIND_PROFILE);
+	assert_int_equal(sigfs_tree_list(s, "", list_names, &b), SIGFS_OK);
+	assert_string_equal(b.ptr, "summary ");
+	sigfs_buf_clear(&b);
+	assert_int_equal(sigfs_tree_render(&b, s, &src, "summary"), SIGFS_OK);
+	assert_string_equal(
+	    b.ptr, "Signature=fail malformed: profile: not a DER CMS SignedData (4 bytes); a "
+		   "provisioning profile is one, as `openssl cms -cmsout -inform DER -print` shows\n");
+	sigfs_subject_free(s);
+	sigfs_buf_free(&b);
+	free(der);
+	free(plist);
+	sigfs_mem_free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -329,6 +402,7 @@ int main(void)
 	    cmocka_unit_test(test_judge_rules),
 	    cmocka_unit_test(test_check_scenario_32),
 	    cmocka_unit_test(test_check_certificate_not_in_profile),
+	    cmocka_unit_test(test_tree_p_sig),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
