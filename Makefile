@@ -163,7 +163,7 @@ bench: $(PROGS) $(TOOL_BINS)
 
 install: $(PROGS)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
-	install -m 755 $(PROGS) mountscripts/sigfs-diff mountscripts/sigfs-umount $(DESTDIR)$(PREFIX)/bin/
+	install -m 755 $(PROGS) mountscripts/sigfs-diff mountscripts/sigfs-audit mountscripts/sigfs-umount $(DESTDIR)$(PREFIX)/bin/
 	install -m 644 sigfs.1 $(DESTDIR)$(PREFIX)/share/man/man1/
 
 format:
