@@ -35,7 +35,7 @@ endif
 CFLAGS += $(SAN)
 LDFLAGS += $(SAN)
 
-CORE_PKGS := openssl libplist-2.0 jansson
+CORE_PKGS := openssl libplist-2.0 jansson libutf8proc
 # recursive (=): evaluated when used, so `make deps check` works on a machine
 # that gets its -dev packages from the `deps` goal of the same run
 CORE_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(CORE_PKGS))

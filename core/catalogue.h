@@ -106,6 +106,11 @@ extern const struct row sigfs_provisioning_rows[1];
 
 /* The `audit` row of F.sig/ (render_audit.c). */
 extern const struct row sigfs_audit_rows[1];
+extern const struct kind_ops sigfs_kind_bundle; /* render_bundle.c */
+
+/* The files of one slice (render_slice.c): F.sig/<arch>/, and B.sig/signature/
+ * of a bundle with a detached signature. */
+extern const struct dirtab sigfs_slice_tab;
 
 /* The view at the top of a Mach-O subject's tree (render_slice.c). */
 void sigfs_macho_view(const struct sigfs_subject *subj, struct view *v);

@@ -27,6 +27,9 @@ const char *sigfs_hash_name(uint32_t type);
 /* Apple's preference (CodeDirectory::hashPriorities): higher is better,
  * 0 for types Apple never prefers. */
 int sigfs_hash_rank(uint32_t type);
+/* OpenSSL's digest for a type (an EVP_MD), NULL if unknown. */
+struct evp_md_st;
+const struct evp_md_st *sigfs_hash_md(uint32_t type);
 /* Full digest of p[0..n) with `type` into out (CS_HASH_MAX_SIZE bytes).
  * For sha256-truncated this is the whole sha256 (32 bytes). */
 int sigfs_hash(uint32_t type, const uint8_t *p, size_t n, uint8_t *out, size_t *out_len) SIGFS_WUR;

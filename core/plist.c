@@ -1564,6 +1564,18 @@ int sigfs_pv_int(const sigfs_pv *v, int64_t *out)
 	return SIGFS_OK;
 }
 
+int sigfs_pv_number(const sigfs_pv *v, double *out)
+{
+	if (v && PV(v)->type == N_REAL) {
+		*out = PV(v)->u.r;
+		return SIGFS_OK;
+	}
+	if (!v || PV(v)->type != N_INT)
+		return SIGFS_ENOTFOUND;
+	*out = PV(v)->u.i.neg ? (double)(int64_t)PV(v)->u.i.v : (double)PV(v)->u.i.v;
+	return SIGFS_OK;
+}
+
 int sigfs_pv_date(const sigfs_pv *v, int64_t *unix_s)
 {
 	double d;

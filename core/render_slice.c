@@ -734,7 +734,7 @@ static const struct row lc_dir[] = {
 };
 
 /* F.sig/<arch>/ of a universal file: that slice alone. */
-static const struct dirtab slice_tab = {.parts = {ROWS(per_slice), ROWS(lc_dir)}};
+const struct dirtab sigfs_slice_tab = {.parts = {ROWS(per_slice), ROWS(lc_dir)}};
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -781,7 +781,7 @@ static const struct dirtab top_tab = {
     .nchildren = n_slices,
     .child_name = slice_name,
     .child_view = slice_view,
-    .child_tab = &slice_tab,
+    .child_tab = &sigfs_slice_tab,
 };
 
 /* ---------------------------------------------------------------- the kind */

@@ -10,6 +10,7 @@
 static const struct kind_ops *const kinds[] = {
     &sigfs_kind_macho,
     &sigfs_kind_profile,
+    &sigfs_kind_bundle,
 };
 
 #define NKINDS (sizeof kinds / sizeof kinds[0])

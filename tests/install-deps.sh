@@ -3,7 +3,7 @@
 # Used by `make deps` (and so by `make demo`) and by .ci/run. Idempotent.
 set -eu
 PKGS="make gcc clang pkg-config libssl-dev openssl libplist-dev libjansson-dev libcmocka-dev
-libfuse3-dev fuse3 clang-14 lld-14 llvm-14 libclang-rt-14-dev python3 attr valgrind"
+libutf8proc-dev libfuse3-dev fuse3 clang-14 lld-14 llvm-14 libclang-rt-14-dev python3 attr valgrind"
 missing=""
 for p in $PKGS; do
 	dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"
