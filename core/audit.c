@@ -94,7 +94,7 @@ static int restricted(const char *key)
 /* The subject's main executable: code[0] of a bundle, the file itself. */
 static const struct sigfs_audit_code *main_code(const struct ctx *x)
 {
-	return x->s->ncode ? &x->s->code[0] : NULL;
+	return x->s->ncode && !x->s->no_main ? &x->s->code[0] : NULL;
 }
 
 static int is_nested(const struct ctx *x, const struct sigfs_audit_code *c)

@@ -104,8 +104,22 @@ int sigfs_profile_item_load(struct sigfs_profile_item **out, const sigfs_source 
 void sigfs_profile_item_free(struct sigfs_profile_item *it);
 extern const struct row sigfs_provisioning_rows[1];
 
-/* The `audit` row of F.sig/ (render_audit.c). */
+/* The `audit` row of F.sig/ and of B.sig/ (render_audit.c). */
 extern const struct row sigfs_audit_rows[1];
+extern const struct row sigfs_bundle_audit_rows[1];
+
+/* The embedded profile of a bundle (render_profile.c):
+ * Contents/embedded.provisionprofile or a shallow bundle's
+ * embedded.mobileprovision; *out NULL when it has none. */
+struct sigfs_bundle;
+int sigfs_bundle_profile_load(struct sigfs_profile_item **out, const struct sigfs_bundle *b,
+			      const sigfs_source *src, const sigfs_anchors *anchors,
+			      uint64_t *bytes_read) SIGFS_WUR;
+
+/* A member of the subject (SOURCE-relative `rel`) as the user sees it: the
+ * subject's display path joined with the part of rel below the subject
+ * (render_bundle.c). */
+void sigfs_put_shown(sigfs_buf *b, const struct view *v, const char *rel);
 extern const struct kind_ops sigfs_kind_bundle; /* render_bundle.c */
 
 /* The files of one slice (render_slice.c): F.sig/<arch>/, and B.sig/signature/

@@ -1,11 +1,15 @@
-/* sigfs core: the `audit` file (SPEC-VERIFY "The audit") of a Mach-O's
- * F.sig/: the facts of the whole file (every slice), judged now. A bundle's
- * B.sig/audit covers what is inside it (sigfs_audit_render with all its
- * Mach-O files and its profile). */
+/* sigfs core: the `audit` file (SPEC-VERIFY "The audit"). In F.sig/: the
+ * facts of the whole Mach-O (every slice). In B.sig/: the main executable,
+ * every Mach-O found under the bundle (nested code included), the embedded
+ * profile and the stapled ticket. Judged at the time of the read. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "catalogue.h"
 #include "sigfs/audit.h"
+#include "sigfs/bundle.h"
 
 static int present(const struct view *v)
 {
@@ -31,4 +35,202 @@ static int r_audit(const struct view *v, sigfs_buf *b)
 
 const struct row sigfs_audit_rows[1] = {
     {"audit", SIGFS_NODE_FILE | SIGFS_NODE_EXPENSIVE, present, r_audit, NULL},
+};
+
+/* ---------------------------------------------------------------- bundles */
+
+/* Bounds of the walk for Mach-O files (as the verifier's, sigfs/bundle.h). */
+#define AUDIT_MAX_CODE 100000
+
+struct code_set {
+	const struct view *v;
+	const sigfs_source *src;
+	int64_t now;
+	struct sigfs_audit_code *code;
+	struct sigfs_file **files;
+	char **paths; /* mount-relative, owned */
+	size_t n, cap;
+	size_t items; /* entries walked */
+};
+
+static int add_code(struct code_set *cs, struct sigfs_file *f, const char *rel)
+{
+	sigfs_buf shown = SIGFS_BUF_INIT;
+	int err;
+
+	if (cs->n == cs->cap) {
+		size_t cap = cs->cap ? cs->cap * 2 : 16;
+		struct sigfs_audit_code *c = realloc(cs->code, cap * sizeof *c);
+		struct sigfs_file **fs = c ? realloc(cs->files, cap * sizeof *fs) : NULL;
+		char **ps = fs ? realloc(cs->paths, cap * sizeof *ps) : NULL;
+
+		if (c)
+			cs->code = c;
+		if (fs)
+			cs->files = fs;
+		if (!ps) {
+			sigfs_file_free(f);
+			return sigfs_error_set(SIGFS_ENOMEM, "audit: out of memory for %zu Mach-O files",
+					       cap);
+		}
+		cs->paths = ps;
+		cs->cap = cap;
+	}
+	sigfs_put_shown(&shown, cs->v, rel);
+	err = sigfs_buf_status(&shown);
+	if (err) {
+		sigfs_file_free(f);
+		return err;
+	}
+	cs->paths[cs->n] = sigfs_buf_detach(&shown, NULL);
+	cs->files[cs->n] = f;
+	err = sigfs_audit_code_load(&cs->code[cs->n], f, cs->paths[cs->n], cs->now);
+	cs->n++; /* counted even on failure, so it is freed */
+	return err;
+}
+
+struct names {
+	char **v;
+	size_t n, cap;
+	int oom;
+};
+
+static int collect(void *arg, const char *name, const struct sigfs_stat *st)
+{
+	struct names *ns = arg;
+
+	if (st->type != SIGFS_FT_REG && st->type != SIGFS_FT_DIR)
+		return 0; /* symlinks are never followed */
+	if (ns->n == ns->cap) {
+		size_t cap = ns->cap ? ns->cap * 2 : 32;
+		char **v = realloc(ns->v, cap * sizeof *v);
+
+		if (!v) {
+			ns->oom = 1;
+			return 1;
+		}
+		ns->v = v;
+		ns->cap = cap;
+	}
+	ns->v[ns->n] = malloc(strlen(name) + 2);
+	if (!ns->v[ns->n]) {
+		ns->oom = 1;
+		return 1;
+	}
+	ns->v[ns->n][0] = st->type == SIGFS_FT_DIR ? 'd' : 'f'; /* the type, then the name */
+	strcpy(ns->v[ns->n] + 1, name);
+	ns->n++;
+	return 0;
+}
+
+/* Every Mach-O below `rel` but the main executable. A member that cannot
+ * be read is skipped (B.sig/verify reports it). */
+static int walk(struct code_set *cs, const char *rel, const char *main_exec, int depth)
+{
+	struct names ns = {0};
+	size_t i;
+	int err = SIGFS_OK;
+
+	if (depth > SIGFS_WALK_MAX_DEPTH)
+		return SIGFS_OK;
+	/* an unreadable directory: what was listed is walked */
+	if (cs->src->list(cs->src->ctx, rel, collect, &ns) != SIGFS_OK && ns.oom)
+		err = sigfs_error_set(SIGFS_ENOMEM, "audit: out of memory listing %s", rel);
+	for (i = 0; i < ns.n && !err; i++) { /* ns.n <= SIGFS_SOURCE_MAX_ENTRIES */
+		char *child = malloc(strlen(rel) + strlen(ns.v[i]) + 2);
+		struct sigfs_stat st;
+		uint8_t head[SIGFS_PROBE_LEN];
+		size_t got = 0;
+		struct sigfs_file *f = NULL;
+
+		if (!child) {
+			err = sigfs_error_set(SIGFS_ENOMEM, "audit: out of memory");
+			break;
+		}
+		snprintf(child, strlen(rel) + strlen(ns.v[i]) + 2, "%s%s%s", rel, *rel ? "/" : "",
+			 ns.v[i] + 1);
+		if (++cs->items > SIGFS_WALK_MAX_ITEMS || cs->n >= AUDIT_MAX_CODE) {
+			free(child);
+			break;
+		}
+		if (ns.v[i][0] == 'd') {
+			err = walk(cs, child, main_exec, depth + 1);
+		} else if (!(main_exec && strcmp(child, main_exec) == 0) &&
+			   cs->src->stat(cs->src->ctx, child, &st) == SIGFS_OK && st.type == SIGFS_FT_REG &&
+			   cs->src->read(cs->src->ctx, child, 0, head, sizeof head, &got) == SIGFS_OK &&
+			   sigfs_macho_probe(head, got, st.size)) {
+			err = sigfs_bundle_load_macho(&f, cs->src, child, st.size);
+			if (err == SIGFS_ENOMEM)
+				break;
+			err = f ? add_code(cs, f, child) : SIGFS_OK;
+		}
+		free(child);
+	}
+	for (i = 0; i < ns.n; i++)
+		free(ns.v[i]);
+	free(ns.v);
+	return err;
+}
+
+static int bundle_present(const struct view *v)
+{
+	return v->subj->kind == SIGFS_KIND_BUNDLE;
+}
+
+static int r_bundle_audit(const struct view *v, sigfs_buf *b)
+{
+	const sigfs_bundle *bd = v->item;
+	struct code_set cs = {v, v->src, (int64_t)time(NULL), NULL, NULL, NULL, 0, 0, 0};
+	struct sigfs_audit_subject s = {0};
+	sigfs_buf ppath = SIGFS_BUF_INIT;
+	struct sigfs_file *main_copy = NULL;
+	size_t i;
+	int err = SIGFS_OK;
+
+	/* code[0]: the main executable (loaded again: the facts keep pointers
+	 * into their file, and the subject's copy is shared) */
+	if (bd->macho && bd->exec) {
+		struct sigfs_stat st;
+
+		err = v->src->stat(v->src->ctx, bd->exec, &st);
+		if (!err)
+			err = sigfs_bundle_load_macho(&main_copy, v->src, bd->exec, st.size);
+		if (!err)
+			err = add_code(&cs, main_copy, bd->exec);
+		else if (err != SIGFS_ENOMEM)
+			err = SIGFS_OK; /* vanished since the load: judged without it */
+	}
+	s.no_main = cs.n == 0;
+	if (!err)
+		err = walk(&cs, bd->rel, bd->exec, 0);
+	if (!err && v->profile) {
+		sigfs_put_shown(&ppath, v, v->profile->rel);
+		err = sigfs_buf_status(&ppath);
+	}
+	if (!err) {
+		s.path = v->subj->display;
+		s.bundle = 1;
+		s.code = cs.code;
+		s.ncode = cs.n;
+		s.profile = v->profile ? v->profile->p : NULL;
+		s.profile_path = ppath.len ? ppath.ptr : NULL;
+		s.profile_unreadable = v->profile && !v->profile->p;
+		s.stapled = bd->ticket_size > 0;
+		s.now = cs.now;
+		err = sigfs_audit_render(b, &s);
+	}
+	for (i = 0; i < cs.n; i++) {
+		sigfs_audit_code_clear(&cs.code[i]);
+		sigfs_file_free(cs.files[i]);
+		free(cs.paths[i]);
+	}
+	free(cs.code);
+	free(cs.files);
+	free(cs.paths);
+	sigfs_buf_free(&ppath);
+	return err;
+}
+
+const struct row sigfs_bundle_audit_rows[1] = {
+    {"audit", SIGFS_NODE_FILE | SIGFS_NODE_EXPENSIVE, bundle_present, r_bundle_audit, NULL},
 };

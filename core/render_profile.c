@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "catalogue.h"
+#include "sigfs/bundle.h"
 #include "sigfs/audit.h"
 #include "sigfs/profile.h"
 
@@ -27,6 +28,8 @@ int sigfs_profile_item_load(struct sigfs_profile_item **out, const sigfs_source 
 	err = src->stat(src->ctx, rel, &st);
 	if (!err && st.type != SIGFS_FT_REG)
 		err = sigfs_error_set(SIGFS_EIO, "%s: no longer a regular file", rel);
+	if (err == SIGFS_EACCES)
+		goto unreadable;
 	if (err)
 		goto fail;
 	if (st.size == 0 || st.size > SIGFS_PROFILE_MAX_SIZE) {
@@ -42,6 +45,8 @@ int sigfs_profile_item_load(struct sigfs_profile_item **out, const sigfs_source 
 		goto fail;
 	}
 	err = sigfs_source_read_exact(src, rel, 0, der, (size_t)st.size);
+	if (err == SIGFS_EACCES)
+		goto unreadable;
 	if (err)
 		goto fail;
 	if (bytes_read)
@@ -56,9 +61,44 @@ int sigfs_profile_item_load(struct sigfs_profile_item **out, const sigfs_source 
 	free(der);
 	*out = it;
 	return SIGFS_OK;
+unreadable: /* data, like a profile that does not parse */
+	snprintf(it->err, sizeof it->err, "cannot be read (permission denied)");
+	free(der);
+	*out = it;
+	return SIGFS_OK;
 fail:
 	free(der);
 	sigfs_profile_item_free(it);
+	return err;
+}
+
+int sigfs_bundle_profile_load(struct sigfs_profile_item **out, const struct sigfs_bundle *b,
+			      const sigfs_source *src, const sigfs_anchors *anchors, uint64_t *bytes_read)
+{
+	static const char *const names[] = {"embedded.provisionprofile", "embedded.mobileprovision"};
+	struct sigfs_stat st;
+	sigfs_buf path = SIGFS_BUF_INIT;
+	size_t i;
+	int err = SIGFS_OK;
+
+	*out = NULL;
+	for (i = 0; i < 2 && !*out && !err; i++) {
+		sigfs_buf_clear(&path);
+		if (*b->resroot)
+			sigfs_buf_printf(&path, "%s/", b->resroot);
+		sigfs_buf_puts(&path, names[i]);
+		err = sigfs_buf_status(&path);
+		if (err)
+			break;
+		err = src->stat(src->ctx, path.ptr, &st);
+		if (err == SIGFS_ENOTFOUND) {
+			err = SIGFS_OK;
+			continue;
+		}
+		if (!err || err == SIGFS_EACCES)
+			err = sigfs_profile_item_load(out, src, path.ptr, anchors, bytes_read);
+	}
+	sigfs_buf_free(&path);
 	return err;
 }
 
@@ -93,10 +133,16 @@ static int has_certificates(const struct view *v)
 	return parsed(v) && sigfs_pv_count(sigfs_profile_get(v->profile->p, "DeveloperCertificates")) > 0;
 }
 
+/* The main executable of the bundle whose provisioning/ this is. */
+static const struct sigfs_file *main_macho(const struct view *v)
+{
+	return v->subj->kind == SIGFS_KIND_BUNDLE ? ((const sigfs_bundle *)v->item)->macho : NULL;
+}
+
 /* In a bundle: the main executable's claims can be checked. */
 static int has_claims(const struct view *v)
 {
-	return parsed(v) && v->f != NULL;
+	return parsed(v) && main_macho(v) != NULL;
 }
 
 static int r_payload(const struct view *v, sigfs_buf *b)
@@ -132,7 +178,7 @@ static int r_check(const struct view *v, sigfs_buf *b)
 	struct sigfs_audit_code c;
 	struct sigfs_profile_claim cl;
 	int64_t now = (int64_t)time(NULL);
-	int err = sigfs_audit_code_load(&c, v->f, "", now);
+	int err = sigfs_audit_code_load(&c, main_macho(v), "", now);
 
 	if (err)
 		return err;

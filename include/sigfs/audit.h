@@ -65,6 +65,7 @@ void sigfs_audit_code_clear(struct sigfs_audit_code *c);
 struct sigfs_audit_subject {
 	const char *path; /* the bundle or the file, mount-relative */
 	int bundle;
+	int no_main; /* a bundle without a Mach-O main executable: code[0] is not one */
 	const struct sigfs_audit_code *code;
 	size_t ncode;
 	const sigfs_profile *profile; /* the embedded profile, NULL: none */

@@ -16,9 +16,11 @@
 
 #include "sigfs/audit.h"
 #include "sigfs/file.h"
+#include "sigfs/memsource.h"
 #include "sigfs/plist.h"
 #include "sigfs/profile.h"
 #include "sigfs/trust.h"
+#include "sigfs/tree.h"
 
 #include "profilefx.h"
 
@@ -381,6 +383,113 @@ static void test_corpus_facts(void **state)
 	    "to be signed with a Developer ID Application certificate (\"The binary is not signed\")\n");
 }
 
+static uint8_t *read_path(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	uint8_t *p;
+	long n;
+
+	assert_non_null(f);
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	p = malloc((size_t)n);
+	assert_non_null(p);
+	assert_int_equal(fread(p, 1, (size_t)n, f), (size_t)n);
+	fclose(f);
+	*len = (size_t)n;
+	return p;
+}
+
+static void add_copy(sigfs_memtree *t, const char *rel, const char *path)
+{
+	size_t len;
+	uint8_t *p = read_path(path, &len);
+
+	assert_int_equal(sigfs_mem_add_file(t, rel, p, len, 0644), SIGFS_OK);
+	free(p);
+}
+
+/* B.sig/ of an app made of corpus files (tests/corpus/MANIFEST.tsv): main
+ * executable libffi (Developer ID, team 2DC432GLL2, timestamp), a
+ * linker-signed sharp.node and a half-unsigned fsevents.node inside, and
+ * make-profiles.sh's macOS profile, which lists another certificate. */
+static void test_bundle_tree(void **state)
+{
+	static const char info[] = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<plist version=\"1.0\"><dict>"
+				   "<key>CFBundleExecutable</key><string>A</string>"
+				   "<key>CFBundleIdentifier</key><string>com.example.app</string>"
+				   "<key>CFBundlePackageType</key><string>APPL</string></dict></plist>\n";
+	/* codex-libffi-dylib.json: slices[0].certificates[0].sha256, team_id */
+	static const char want_check[] = "certificate not-in-profile "
+					 "b56f50f76177f32bcd23ef1bf0a2ecde5dcf1ced0e2296b5b20f812926cd8480\n"
+					 "expired no 2049-01-01T00:00:00Z\n"
+					 "app-id mismatch TEAM1234AB.com.example.app -\n"
+					 "team mismatch TEAM1234AB 2DC432GLL2\n";
+	static const char want_audit[] =
+	    "error unsigned-nested A.app/Contents/Frameworks/fsevents.node: an unsigned Mach-O inside the "
+	    "bundle; "
+	    "every Mach-O must be signed, inside out (\"The binary is not signed\")\n"
+	    "error adhoc-nested A.app/Contents/Frameworks/sharp.node: linker-signed inside a signed bundle; "
+	    "sign it "
+	    "with the bundle's Developer ID, inside out, before the bundle (\"The binary is not signed with "
+	    "a valid "
+	    "Developer ID certificate\")\n"
+	    "error profile-not-matching A.app/Contents/MacOS/A: signed with a certificate the provisioning "
+	    "profile "
+	    "does not list; sign with one of its DeveloperCertificates or regenerate the profile with this "
+	    "certificate\n"
+	    "note not-stapled A.app: no stapled notarization ticket; after notarization run `xcrun stapler "
+	    "staple` "
+	    "so Gatekeeper can check it offline\n";
+	sigfs_memtree *t = sigfs_mem_new(0);
+	sigfs_source src;
+	struct sigfs_stat st;
+	sigfs_subject *s = NULL;
+	sigfs_subject_opts o = {NULL, fx.anchors, NULL};
+	sigfs_buf b = SIGFS_BUF_INIT;
+	char path[160];
+	(void)state;
+
+	assert_int_equal(sigfs_mem_add_file(t, "A.app/Contents/Info.plist", info, sizeof info - 1, 0644),
+			 SIGFS_OK);
+	add_copy(t, "A.app/Contents/MacOS/A", "tests/corpus/files/codex-libffi-dylib/libffi.8.dylib");
+	add_copy(t, "A.app/Contents/Frameworks/sharp.node",
+		 "tests/corpus/files/sharp-node-arm64/sharp-darwin-arm64.node");
+	add_copy(t, "A.app/Contents/Frameworks/fsevents.node",
+		 "tests/corpus/files/fsevents-universal/fsevents.node");
+	snprintf(path, sizeof path, "%s/mac.der", fx.dir);
+	add_copy(t, "A.app/Contents/embedded.provisionprofile", path);
+	sigfs_mem_source(t, &src);
+	assert_int_equal(src.stat(src.ctx, "A.app", &st), SIGFS_OK);
+	assert_int_equal(sigfs_probe(&src, "A.app", &st, NULL, 0), SIGFS_KIND_BUNDLE);
+	assert_int_equal(sigfs_subject_load(&s, &src, "A.app", SIGFS_KIND_BUNDLE, &o), SIGFS_OK);
+
+	assert_int_equal(sigfs_tree_node(s, "audit"), SIGFS_NODE_FILE | SIGFS_NODE_EXPENSIVE);
+	assert_int_equal(sigfs_tree_node(s, "provisioning") & SIGFS_NODE_KIND_MASK, SIGFS_NODE_DIR);
+	assert_int_equal(sigfs_tree_render(&b, s, &src, "provisioning/entitlements-check"), SIGFS_OK);
+	assert_string_equal(b.ptr, want_check);
+	sigfs_buf_clear(&b);
+	assert_int_equal(sigfs_tree_render(&b, s, &src, "provisioning/summary"), SIGFS_OK);
+	assert_non_null(strstr(b.ptr, "\nSignature=ok\n"));
+	sigfs_buf_clear(&b);
+	assert_int_equal(sigfs_tree_render(&b, s, &src, "audit"), SIGFS_OK);
+	assert_string_equal(b.ptr, want_audit);
+	sigfs_buf_free(&b);
+	sigfs_subject_free(s);
+
+	/* without the profile: no provisioning/, and nothing about it */
+	assert_int_equal(sigfs_mem_remove(t, "A.app/Contents/embedded.provisionprofile"), SIGFS_OK);
+	assert_int_equal(sigfs_subject_load(&s, &src, "A.app", SIGFS_KIND_BUNDLE, &o), SIGFS_OK);
+	assert_int_equal(sigfs_tree_node(s, "provisioning"), SIGFS_NODE_NONE);
+	assert_int_equal(sigfs_tree_render(&b, s, &src, "audit"), SIGFS_OK);
+	assert_null(strstr(b.ptr, "profile"));
+	assert_non_null(strstr(b.ptr, "error adhoc-nested A.app/Contents/Frameworks/sharp.node: "));
+	sigfs_buf_free(&b);
+	sigfs_subject_free(s);
+	sigfs_mem_free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -401,6 +510,7 @@ int main(void)
 	    cmocka_unit_test(test_profile_expired_and_not_matching),
 	    cmocka_unit_test(test_not_stapled_is_a_note),
 	    cmocka_unit_test(test_corpus_facts),
+	    cmocka_unit_test(test_bundle_tree),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
