@@ -22,21 +22,8 @@
 #include "sigfs/error.h"
 #include "sigfs/trust.h"
 
-/* ExprOp / MatchOperation values used here (Security: requirement.h) */
-#define opIdent		     2u
-#define opAppleAnchor	     3u
-#define opAnchorHash	     4u
-#define opAnd		     6u
-#define opOr		     7u
-#define opCDHash	     8u
-#define opCertField	     11u
-#define opCertGeneric	     14u
-#define opAppleGenericAnchor 15u
-#define matchExists	     0u
-#define matchEqual	     1u
-#define REQ_EXPR_FORM	     1u
-#define LEAF_CERT	     0
-#define ANCHOR_CERT	     (-1)
+#include "certfield.h"
+#include "reqops.h"
 
 /* DER content of the Apple marker OIDs (drmaker.cpp) */
 static const uint8_t adc_sdk_marker[] = {0x2a, 0x86, 0x48, 0x86, 0xf7, 0x63, 0x64, 0x06, 0x02, 0x01};
@@ -144,42 +131,19 @@ static X509 *cert_at(const struct chain *c, int slot)
 
 static int has_extension(X509 *cert, const uint8_t *oid, size_t oid_len)
 {
-	int i, count = X509_get_ext_count(cert);
-
-	for (i = 0; i < count; i++) {
-		X509_EXTENSION *ext = X509_get_ext(cert, i);
-		const ASN1_OBJECT *obj = ext ? X509_EXTENSION_get_object(ext) : NULL;
-		const unsigned char *data = obj ? OBJ_get0_data(obj) : NULL;
-
-		if (data && OBJ_length(obj) == oid_len && memcmp(data, oid, oid_len) == 0)
-			return 1;
-	}
-	return 0;
+	return sigfs_cert_ext(cert, oid, oid_len) != NULL;
 }
 
-/* SecCertificateCopySubjectAttributeValue: the first value of a subject
- * attribute, as UTF-8 (freed with OPENSSL_free), or NULL. */
-static char *subject_value(X509 *cert, int nid, size_t *len)
+/* SecCertificateCopySubjectAttributeValue (the last value), or NULL. */
+static char *subject_value(X509 *cert, const char *oid, size_t *len)
 {
-	X509_NAME *name = X509_get_subject_name(cert);
-	X509_NAME_ENTRY *e;
-	unsigned char *utf8 = NULL;
-	int ix, n;
-
-	ix = name ? X509_NAME_get_index_by_NID(name, nid, -1) : -1;
-	if (ix < 0 || !(e = X509_NAME_get_entry(name, ix)))
-		return NULL;
-	n = ASN1_STRING_to_UTF8(&utf8, X509_NAME_ENTRY_get_data(e));
-	if (n < 0)
-		return NULL;
-	*len = (size_t)n;
-	return (char *)utf8;
+	return sigfs_cert_subject(cert, (const uint8_t *)oid, strlen(oid), len);
 }
 
-static int same_value(X509 *a, X509 *b, int nid)
+static int same_value(X509 *a, X509 *b, const char *oid)
 {
 	size_t la = 0, lb = 0;
-	char *va = subject_value(a, nid, &la), *vb = subject_value(b, nid, &lb);
+	char *va = subject_value(a, oid, &la), *vb = subject_value(b, oid, &lb);
 	int same = va && vb && la == lb && memcmp(va, vb, la) == 0;
 
 	OPENSSL_free(va);
@@ -187,13 +151,13 @@ static int same_value(X509 *a, X509 *b, int nid)
 	return same;
 }
 
-static void put_subject_match(struct maker *m, X509 *cert, int nid, const char *field)
+static void put_subject_match(struct maker *m, X509 *cert, const char *oid, const char *field)
 {
 	size_t len = 0;
-	char *v = subject_value(cert, nid, &len);
+	char *v = subject_value(cert, oid, &len);
 
 	put32(m, opCertField);
-	put32(m, LEAF_CERT);
+	put32(m, REQ_LEAF_CERT);
 	put_str(m, field);
 	put32(m, matchEqual);
 	put_data(m, v ? v : "", v ? len : 0); /* Apple puts "" when absent */
@@ -218,7 +182,7 @@ static void apple_anchor(struct maker *m, const struct chain *c)
 		put32(m, opAnd);
 		put32(m, opAppleGenericAnchor);
 		put32(m, opAnd);
-		put_subject_match(m, cert_at(c, LEAF_CERT), NID_commonName, "subject.CN");
+		put_subject_match(m, cert_at(c, REQ_LEAF_CERT), SIGFS_OID_CN, "subject.CN");
 		put_cert_generic(m, 1, adc_sdk_marker, sizeof adc_sdk_marker);
 		return;
 	}
@@ -229,8 +193,8 @@ static void apple_anchor(struct maker *m, const struct chain *c)
 		put32(m, opAnd);
 		put_cert_generic(m, 1, devid_sdk_marker, sizeof devid_sdk_marker);
 		put32(m, opAnd);
-		put_cert_generic(m, LEAF_CERT, devid_leaf_marker, sizeof devid_leaf_marker);
-		put_subject_match(m, cert_at(c, LEAF_CERT), NID_organizationalUnitName, "subject.OU");
+		put_cert_generic(m, REQ_LEAF_CERT, devid_leaf_marker, sizeof devid_leaf_marker);
+		put_subject_match(m, cert_at(c, REQ_LEAF_CERT), SIGFS_OID_OU, "subject.OU");
 		return;
 	}
 	put32(m, opAppleAnchor); /* Apple proper */
@@ -242,16 +206,15 @@ static void non_apple_anchor(struct maker *m, const struct chain *c)
 {
 	uint8_t digest[SHA_DIGEST_LENGTH];
 	size_t olen = 0;
-	char *org = subject_value(cert_at(c, LEAF_CERT), NID_organizationName, &olen);
-	int slot = LEAF_CERT;
+	char *org = subject_value(cert_at(c, REQ_LEAF_CERT), SIGFS_OID_O, &olen);
+	int slot = REQ_LEAF_CERT;
 	X509 *ca;
 
 	if (org) {
-		while ((ca = cert_at(c, slot + 1)) &&
-		       same_value(cert_at(c, LEAF_CERT), ca, NID_organizationName))
+		while ((ca = cert_at(c, slot + 1)) && same_value(cert_at(c, REQ_LEAF_CERT), ca, SIGFS_OID_O))
 			slot++;
 		if (slot == (int)c->n - 1)
-			slot = ANCHOR_CERT;
+			slot = REQ_ANCHOR_CERT;
 	}
 	OPENSSL_free(org);
 	{

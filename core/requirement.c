@@ -28,59 +28,7 @@
 #include "sigfs/cursor.h"
 #include "sigfs/error.h"
 
-/* Security: requirement.h, ExprOp */
-enum {
-	opFalse,
-	opTrue,
-	opIdent,
-	opAppleAnchor,
-	opAnchorHash,
-	opInfoKeyValue,
-	opAnd,
-	opOr,
-	opCDHash,
-	opNot,
-	opInfoKeyField,
-	opCertField,
-	opTrustedCert,
-	opTrustedCerts,
-	opCertGeneric,
-	opAppleGenericAnchor,
-	opEntitlementField,
-	opCertPolicy,
-	opNamedAnchor,
-	opNamedCode,
-	opPlatform,
-	opNotarized,
-	opCertFieldDate,
-	opLegacyDevID,
-};
-
-#define opFlagMask     0xff000000u
-#define opGenericFalse 0x80000000u
-#define opGenericSkip  0x40000000u
-
-/* Security: requirement.h, MatchOperation */
-enum {
-	matchExists,
-	matchEqual,
-	matchContains,
-	matchBeginsWith,
-	matchEndsWith,
-	matchLessThan,
-	matchGreaterThan,
-	matchLessEqual,
-	matchGreaterEqual,
-	matchOn,
-	matchBefore,
-	matchAfter,
-	matchOnOrBefore,
-	matchOnOrAfter,
-	matchAbsent,
-};
-
-/* Requirement kinds (Requirement::Kind) */
-#define REQ_EXPR_FORM 1u
+#include "reqops.h"
 
 /* Dumper syntax levels */
 enum { slPrimary, slAnd, slOr, slTop };
@@ -88,12 +36,13 @@ enum { slPrimary, slAnd, slOr, slTop };
 /* Dumper::print's buffer is 256 bytes: one formatted item is at most 255. */
 #define PRINT_MAX 255
 
-/* Reserved words that a bare string may not be (reqdumper.cpp keywords). */
+/* Reserved words that a bare string may not be (reqdumper.cpp keywords:
+ * RequirementKeywords.h, then the empty string, so "" is always quoted). */
 static const char *const keywords[] = {
     "guest",  "host",	"designated", "library",     "plugin",	  "or",	      "and",	   "always",
     "true",   "never",	"false",      "identifier",  "cdhash",	  "platform", "notarized", "legacy",
     "anchor", "apple",	"generic",    "certificate", "cert",	  "trusted",  "info",	   "entitlement",
-    "exists", "absent", "leaf",	      "root",	     "timestamp", NULL,
+    "exists", "absent", "leaf",	      "root",	     "timestamp", "",	      NULL,
 };
 
 /* Requirement::typeNames */
@@ -540,6 +489,15 @@ static int blob_header(sigfs_cur *blob, const uint8_t *p, size_t len, uint32_t m
 	return SIGFS_OK;
 }
 
+/* Dumper::dump: drop one leading space of the text appended from `start`. */
+static void drop_leading_space(sigfs_buf *out, size_t start)
+{
+	if (out->len > start && out->ptr[start] == ' ') {
+		memmove(out->ptr + start, out->ptr + start + 1, out->len - start);
+		out->len--;
+	}
+}
+
 int sigfs_req_decompile(sigfs_buf *out, const uint8_t *blob, size_t len)
 {
 	struct dumper d;
@@ -566,12 +524,29 @@ int sigfs_req_decompile(sigfs_buf *out, const uint8_t *blob, size_t len)
 		}
 		return rc;
 	}
-	/* Dumper::dump: drop one leading space */
-	if (out->len > start && out->ptr[start] == ' ') {
-		memmove(out->ptr + start, out->ptr + start + 1, out->len - start);
-		out->len--;
-	}
+	drop_leading_space(out, start);
 	return SIGFS_OK;
+}
+
+int sigfs_req_term_text(sigfs_buf *out, const uint8_t *blob, size_t len, size_t offset)
+{
+	struct dumper d;
+	size_t start = out->len;
+
+	if (blob_header(&d.c, blob, len, CSMAGIC_REQUIREMENT, 12, "requirement") ||
+	    !sigfs_cur_skip(&d.c, offset < 12 ? 12 : offset))
+		return sigfs_error_set(SIGFS_EMALFORMED, "requirement: no term at offset %zu", offset);
+	d.base = blob;
+	d.out = out;
+	if (expr(&d, slTop, 0) == SIGFS_OK && sigfs_buf_status(out) == SIGFS_OK) {
+		drop_leading_space(out, start);
+		return SIGFS_OK;
+	}
+	if (!out->oom && out->ptr) {
+		out->len = start;
+		out->ptr[start] = '\0';
+	}
+	return SIGFS_EMALFORMED;
 }
 
 const char *sigfs_req_type_name(uint32_t type)

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/conf.h>
 #include <openssl/evp.h>
 #include <openssl/objects.h>
 #include <openssl/pem.h>
@@ -68,8 +69,12 @@ static int tcert_make(tcert *c, const char *subject, const tcert *issuer, int64_
 			char nm[64];
 
 			snprintf(nm, sizeof nm, "%.*s", (int)(colon - ext[i]), ext[i]);
+			CONF *conf = NCONF_new(NULL); /* policies want a (here empty) config */
+
 			X509V3_set_ctx(&ctx, issuer ? issuer->x : c->x, c->x, NULL, NULL, 0);
-			e = X509V3_EXT_conf(NULL, &ctx, nm, colon + 1);
+			X509V3_set_nconf(&ctx, conf);
+			e = X509V3_EXT_nconf(conf, &ctx, nm, colon + 1);
+			NCONF_free(conf);
 		} else {
 			const char *eq = strchr(ext[i], '=');
 			char oid[128];
