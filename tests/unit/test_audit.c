@@ -478,6 +478,20 @@ static void test_bundle_tree(void **state)
 	sigfs_buf_free(&b);
 	sigfs_subject_free(s);
 
+	/* a file in the profile's place that is no profile */
+	assert_int_equal(sigfs_mem_remove(t, "A.app/Contents/embedded.provisionprofile"), SIGFS_OK);
+	assert_int_equal(
+	    sigfs_mem_add_file(t, "A.app/Contents/embedded.provisionprofile", "<plist/>", 8, 0644), SIGFS_OK);
+	assert_int_equal(sigfs_subject_load(&s, &src, "A.app", SIGFS_KIND_BUNDLE, &o), SIGFS_OK);
+	assert_int_equal(sigfs_tree_node(s, "provisioning/entitlements-check"), SIGFS_NODE_NONE);
+	assert_int_equal(sigfs_tree_render(&b, s, &src, "audit"), SIGFS_OK);
+	assert_non_null(
+	    strstr(b.ptr, "error profile-unreadable A.app/Contents/embedded.provisionprofile: the "
+			  "embedded provisioning profile is not a signed profile; replace it with the one "
+			  "the developer portal issued\n"));
+	sigfs_buf_clear(&b);
+	sigfs_subject_free(s);
+
 	/* without the profile: no provisioning/, and nothing about it */
 	assert_int_equal(sigfs_mem_remove(t, "A.app/Contents/embedded.provisionprofile"), SIGFS_OK);
 	assert_int_equal(sigfs_subject_load(&s, &src, "A.app", SIGFS_KIND_BUNDLE, &o), SIGFS_OK);
