@@ -106,8 +106,8 @@ static int is_nested(const struct ctx *x, const struct sigfs_audit_code *c)
 
 static void r_not_developer_id(struct ctx *x, const struct rule *r, const struct sigfs_audit_code *c)
 {
-	if (is_nested(x, c) && c->sign != SIGFS_AUDIT_SIGNED)
-		return; /* adhoc-nested / unsigned-nested say it */
+	if ((is_nested(x, c) && c->sign != SIGFS_AUDIT_SIGNED) || c->apple_software)
+		return; /* adhoc-nested / unsigned-nested say it; Apple's own code is accepted */
 	if (c->sign == SIGFS_AUDIT_UNSIGNED)
 		emit(x, r, c->path,
 		     "not signed; the notary service requires every executable to be signed with a Developer "
@@ -128,7 +128,7 @@ static void r_not_developer_id(struct ctx *x, const struct rule *r, const struct
 
 static void r_no_timestamp(struct ctx *x, const struct rule *r, const struct sigfs_audit_code *c)
 {
-	if (c->sign == SIGFS_AUDIT_SIGNED && !c->timestamp)
+	if (c->sign == SIGFS_AUDIT_SIGNED && !c->timestamp && !c->apple_software)
 		emit(x, r, c->path,
 		     "no secure timestamp; sign with `codesign --timestamp` (\"The signature does not "
 		     "include a "

@@ -9,37 +9,46 @@
 
 #include "internal.h"
 #include "sigfs/audit.h"
+#include "sigfs/trust.h"
 
 #define MH_EXECUTE     2u
 #define PLATFORM_MACOS 1u
 
-/* The leaf's Developer ID Application marker and expiry. */
+static int has_ext(X509 *x, const char *oid_text)
+{
+	ASN1_OBJECT *oid = OBJ_txt2obj(oid_text, 1);
+	int found = x && oid && X509_get_ext_by_OBJ(x, oid, -1) >= 0;
+
+	ASN1_OBJECT_free(oid);
+	return found;
+}
+
+/* The leaf's Developer ID Application or Apple software marker, expiry. */
 static void leaf_facts(struct sigfs_audit_code *c, const struct sigfs_slice *s, int64_t now, int first)
 {
-	const uint8_t *der;
+	const uint8_t *der, *root;
 	const unsigned char *q;
-	size_t len, hl;
+	size_t len, root_len, hl;
 	X509 *x;
-	ASN1_OBJECT *oid;
 	time_t t = (time_t)now;
 	uint8_t md[CS_HASH_MAX_SIZE];
-	int devid;
 
 	if (!s->cms || sigfs_cms_cert_der(s->cms, 0, &der, &len) != SIGFS_OK) {
-		c->developer_id = 0;
+		c->developer_id = c->apple_software = 0;
 		return;
 	}
 	q = der;
 	x = d2i_X509(NULL, &q, (long)len);
-	oid = OBJ_txt2obj("1.2.840.113635.100.6.1.13", 1);
-	devid = x && oid && X509_get_ext_by_OBJ(x, oid, -1) >= 0;
-	if (!devid)
+	if (!has_ext(x, "1.2.840.113635.100.6.1.13"))
 		c->developer_id = 0;
+	if (!(has_ext(x, "1.2.840.113635.100.6.22") &&
+	      sigfs_cms_cert_der(s->cms, sigfs_cms_cert_count(s->cms) - 1, &root, &root_len) == SIGFS_OK &&
+	      sigfs_anchor_is_apple(root, root_len)))
+		c->apple_software = 0;
 	if (x && X509_cmp_time(X509_get0_notAfter(x), &t) < 0)
 		c->cert_expired = 1;
 	if (first && sigfs_hash(CS_HASHTYPE_SHA256, der, len, md, &hl) == SIGFS_OK)
 		memcpy(c->leaf_sha256, md, 32);
-	ASN1_OBJECT_free(oid);
 	X509_free(x);
 }
 
@@ -102,7 +111,7 @@ int sigfs_audit_code_load(struct sigfs_audit_code *c, const sigfs_file *f, const
 	memset(c, 0, sizeof *c);
 	c->path = path;
 	c->sign = SIGFS_AUDIT_SIGNED;
-	c->developer_id = c->timestamp = c->runtime = c->sha256 = 1;
+	c->developer_id = c->apple_software = c->timestamp = c->runtime = c->sha256 = 1;
 	for (i = 0; i < f->nslices; i++) { /* at most SIGFS_MAX_SLICES */
 		const struct sigfs_slice *s = &f->slices[i];
 		const struct sigfs_cd *cd = sigfs_slice_cd(s);
@@ -130,7 +139,7 @@ int sigfs_audit_code_load(struct sigfs_audit_code *c, const sigfs_file *f, const
 				c->sign = SIGFS_AUDIT_ADHOC;
 			if (cd && (cd->flags & CS_LINKER_SIGNED))
 				c->linker_signed = 1;
-			c->developer_id = 0;
+			c->developer_id = c->apple_software = 0;
 		} else {
 			if (sigfs_cms_timestamp_time(s->cms, &ts) != SIGFS_OK)
 				c->timestamp = 0;
@@ -147,7 +156,7 @@ int sigfs_audit_code_load(struct sigfs_audit_code *c, const sigfs_file *f, const
 		}
 	}
 	if (c->sign != SIGFS_AUDIT_SIGNED)
-		c->developer_id = c->timestamp = 0;
+		c->developer_id = c->apple_software = c->timestamp = 0;
 	return SIGFS_OK;
 }
 

@@ -38,6 +38,7 @@ struct sigfs_audit_code {
 	int sign;		      /* enum sigfs_audit_sign */
 	int linker_signed;	      /* CS_LINKER_SIGNED (with SIGFS_AUDIT_ADHOC) */
 	int developer_id;	      /* leaf marker 1.2.840.113635.100.6.1.13 */
+	int apple_software;	      /* Apple's own: leaf marker 1.2.840.113635.100.6.22, Apple-anchored */
 	int timestamp;		      /* an RFC 3161 timestamp */
 	int runtime;		      /* CS_RUNTIME in every slice */
 	int executable;		      /* MH_EXECUTE */

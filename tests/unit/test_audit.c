@@ -97,6 +97,11 @@ static void test_not_developer_id(void **state)
 	      "error not-developer-id tool: signed with a certificate that is not a Developer ID Application "
 	      "certificate; re-sign with one (\"The binary is not signed with a valid Developer ID "
 	      "certificate\")\n");
+	c.apple_software = 1; /* Apple's own code, e.g. a Swift runtime library */
+	c.timestamp = 0;
+	audit(&c, 1, 0, NULL, NULL, 0, "");
+	c.apple_software = 0;
+	c.timestamp = 1;
 	c.sign = SIGFS_AUDIT_ADHOC;
 	c.linker_signed = 1;
 	c.timestamp = 0;
