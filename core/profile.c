@@ -441,36 +441,43 @@ static int string_allows(const sigfs_pv *pv, const sigfs_pv *cv)
 	return pl == cl && memcmp(p, c, pl) == 0;
 }
 
+/* Comparisons one judgement may make: a claimed array of n values against a
+ * profile array of m is n * m comparisons; past this it is not allowed. */
+#define JUDGE_BUDGET ((size_t)1 << 20)
+
 /* One claimed scalar against a profile value (a scalar or an array of
- * allowed values). */
-static int scalar_allowed(const sigfs_pv *pv, const sigfs_pv *cv)
+ * allowed values). *budget counts comparisons down. */
+static int scalar_allowed(const sigfs_pv *pv, const sigfs_pv *cv, size_t *budget)
 {
 	size_t i, n;
 
 	if (sigfs_pv_type(pv) == SIGFS_PV_ARRAY) {
 		n = sigfs_pv_count(pv);
-		for (i = 0; i < n; i++) {
-			if (scalar_allowed(sigfs_pv_at(pv, i, NULL), cv))
+		for (i = 0; i < n && *budget; i++) { /* bounded by *budget */
+			if (scalar_allowed(sigfs_pv_at(pv, i, NULL), cv, budget))
 				return 1;
 		}
 		return 0;
 	}
+	if (!*budget)
+		return 0;
+	(*budget)--;
 	return string_allows(pv, cv) || sigfs_pv_equal(pv, cv);
 }
 
 static int value_allowed(const sigfs_pv *pv, const sigfs_pv *cv)
 {
-	size_t i, n;
+	size_t i, n, budget = JUDGE_BUDGET;
 
 	if (!pv)
 		return 0;
 	if (sigfs_pv_type(cv) != SIGFS_PV_ARRAY)
-		return scalar_allowed(pv, cv);
+		return scalar_allowed(pv, cv, &budget);
 	if (sigfs_pv_equal(pv, cv))
 		return 1;
 	n = sigfs_pv_count(cv);
-	for (i = 0; i < n; i++) {
-		if (!scalar_allowed(pv, sigfs_pv_at(cv, i, NULL)))
+	for (i = 0; i < n; i++) { /* each pass spends budget; none left: not allowed */
+		if (!scalar_allowed(pv, sigfs_pv_at(cv, i, NULL), &budget))
 			return 0;
 	}
 	return 1;
@@ -485,21 +492,26 @@ int sigfs_profile_judge(const sigfs_profile *p, const char *key, const sigfs_pv 
 	return SIGFS_ENT_NOT_ALLOWED;
 }
 
-/* The claimed elements the profile does not allow (all of a scalar). */
+/* The claimed elements the profile does not allow (all of a scalar), at
+ * most SUMMARY_MAX bytes of them. */
 static void put_not_allowed(sigfs_buf *out, const sigfs_pv *pv, const sigfs_pv *cv)
 {
-	size_t i, n, k = 0;
+	size_t i, n, k = 0, budget = JUDGE_BUDGET, start = out->len;
 
 	if (sigfs_pv_type(cv) != SIGFS_PV_ARRAY || !pv) {
 		sigfs_pv_summary(out, cv, SUMMARY_MAX);
 		return;
 	}
 	n = sigfs_pv_count(cv);
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n; i++) { /* n: entries of a plist in memory; output bounded below */
 		const sigfs_pv *e = sigfs_pv_at(cv, i, NULL);
 
-		if (scalar_allowed(pv, e))
+		if (scalar_allowed(pv, e, &budget))
 			continue;
+		if (out->len - start >= SUMMARY_MAX) {
+			sigfs_buf_puts(out, ",…");
+			return;
+		}
 		if (k++)
 			sigfs_buf_putc(out, ',');
 		sigfs_pv_summary(out, e, SUMMARY_MAX);

@@ -244,6 +244,23 @@ static void test_judge_rules(void **state)
 					     sigfs_pv_get(r, "ne_ok")),
 			 SIGFS_ENT_ALLOWED);
 	sigfs_plist_free(c);
+
+	/* a claim of 3000 groups, all allowed by TEAM1234AB.*, then one not */
+	{
+		sigfs_buf big = SIGFS_BUF_INIT;
+		sigfs_plist *pl = NULL;
+		size_t i;
+
+		sigfs_buf_puts(&big, "<plist version=\"1.0\"><array>");
+		for (i = 0; i < 3000; i++)
+			sigfs_buf_printf(&big, "<string>TEAM1234AB.g%zu</string>", i);
+		sigfs_buf_puts(&big, "</array></plist>");
+		assert_int_equal(sigfs_plist_from_xml(&pl, (const uint8_t *)big.ptr, big.len), SIGFS_OK);
+		assert_int_equal(sigfs_profile_judge(ios, "keychain-access-groups", sigfs_plist_root(pl)),
+				 SIGFS_ENT_ALLOWED);
+		sigfs_plist_free(pl);
+		sigfs_buf_free(&big);
+	}
 	sigfs_profile_free(ios);
 	sigfs_profile_free(mac);
 }
