@@ -1,6 +1,7 @@
 /* sigfs core: the audit's facts of one Mach-O, from its parsed signature
  * (sigfs/audit.h). The certificate facts (Developer ID marker, expiry) are
  * read from the leaf's DER with OpenSSL. */
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -149,7 +150,12 @@ int sigfs_audit_code_load(struct sigfs_audit_code *c, const sigfs_file *f, const
 		}
 		if (first) {
 			first = 0;
-			c->team = cd ? cd->team : NULL;
+			if (cd && cd->team) {
+				c->owned_team = strdup(cd->team); /* NUL-terminated inside the CD */
+				if (!c->owned_team)
+					return sigfs_error_set(SIGFS_ENOMEM, "audit: out of memory");
+				c->team = c->owned_team;
+			}
 			rc = entitlement_facts(c, s);
 			if (rc)
 				return rc;
@@ -163,5 +169,6 @@ int sigfs_audit_code_load(struct sigfs_audit_code *c, const sigfs_file *f, const
 void sigfs_audit_code_clear(struct sigfs_audit_code *c)
 {
 	sigfs_plist_free(c->owned);
+	free(c->owned_team);
 	memset(c, 0, sizeof *c);
 }

@@ -39,53 +39,50 @@ const struct row sigfs_audit_rows[1] = {
 
 /* ---------------------------------------------------------------- bundles */
 
-/* Bounds of the walk for Mach-O files (as the verifier's, sigfs/bundle.h). */
-#define AUDIT_MAX_CODE 100000
+/* Mach-O files one bundle audit judges (Xcode.app holds a few thousand);
+ * the walk itself has the verifier's bounds (sigfs/bundle.h). */
+#define AUDIT_MAX_CODE 20000
 
 struct code_set {
 	const struct view *v;
 	const sigfs_source *src;
 	int64_t now;
 	struct sigfs_audit_code *code;
-	struct sigfs_file **files;
 	char **paths; /* mount-relative, owned */
 	size_t n, cap;
 	size_t items; /* entries walked */
 };
 
+/* Facts of Mach-O f (SOURCE-relative rel), which is freed. */
 static int add_code(struct code_set *cs, struct sigfs_file *f, const char *rel)
 {
 	sigfs_buf shown = SIGFS_BUF_INIT;
-	int err;
+	int err = SIGFS_OK;
 
 	if (cs->n == cs->cap) {
 		size_t cap = cs->cap ? cs->cap * 2 : 16;
 		struct sigfs_audit_code *c = realloc(cs->code, cap * sizeof *c);
-		struct sigfs_file **fs = c ? realloc(cs->files, cap * sizeof *fs) : NULL;
-		char **ps = fs ? realloc(cs->paths, cap * sizeof *ps) : NULL;
+		char **ps = c ? realloc(cs->paths, cap * sizeof *ps) : NULL;
 
 		if (c)
 			cs->code = c;
-		if (fs)
-			cs->files = fs;
-		if (!ps) {
-			sigfs_file_free(f);
-			return sigfs_error_set(SIGFS_ENOMEM, "audit: out of memory for %zu Mach-O files",
-					       cap);
+		if (!ps)
+			err = sigfs_error_set(SIGFS_ENOMEM, "audit: out of memory for %zu Mach-O files", cap);
+		else {
+			cs->paths = ps;
+			cs->cap = cap;
 		}
-		cs->paths = ps;
-		cs->cap = cap;
 	}
-	sigfs_put_shown(&shown, cs->v, rel);
-	err = sigfs_buf_status(&shown);
-	if (err) {
-		sigfs_file_free(f);
-		return err;
+	if (!err) {
+		sigfs_put_shown(&shown, cs->v, rel);
+		err = sigfs_buf_status(&shown);
 	}
-	cs->paths[cs->n] = sigfs_buf_detach(&shown, NULL);
-	cs->files[cs->n] = f;
-	err = sigfs_audit_code_load(&cs->code[cs->n], f, cs->paths[cs->n], cs->now);
-	cs->n++; /* counted even on failure, so it is freed */
+	if (!err) {
+		cs->paths[cs->n] = sigfs_buf_detach(&shown, NULL);
+		err = sigfs_audit_code_load(&cs->code[cs->n], f, cs->paths[cs->n], cs->now);
+		cs->n++; /* counted even on failure, so it is freed */
+	}
+	sigfs_file_free(f);
 	return err;
 }
 
@@ -180,25 +177,28 @@ static int bundle_present(const struct view *v)
 static int r_bundle_audit(const struct view *v, sigfs_buf *b)
 {
 	const sigfs_bundle *bd = v->item;
-	struct code_set cs = {v, v->src, (int64_t)time(NULL), NULL, NULL, NULL, 0, 0, 0};
+	struct code_set cs = {v, v->src, (int64_t)time(NULL), NULL, NULL, 0, 0, 0};
 	struct sigfs_audit_subject s = {0};
 	sigfs_buf ppath = SIGFS_BUF_INIT;
-	struct sigfs_file *main_copy = NULL;
 	size_t i;
 	int err = SIGFS_OK;
 
-	/* code[0]: the main executable (loaded again: the facts keep pointers
-	 * into their file, and the subject's copy is shared) */
+	/* code[0]: the main executable, as the subject loaded it */
 	if (bd->macho && bd->exec) {
-		struct sigfs_stat st;
-
-		err = v->src->stat(v->src->ctx, bd->exec, &st);
-		if (!err)
-			err = sigfs_bundle_load_macho(&main_copy, v->src, bd->exec, st.size);
-		if (!err)
-			err = add_code(&cs, main_copy, bd->exec);
-		else if (err != SIGFS_ENOMEM)
-			err = SIGFS_OK; /* vanished since the load: judged without it */
+		sigfs_put_shown(&ppath, v, bd->exec);
+		err = sigfs_buf_status(&ppath);
+		if (!err) {
+			cs.code = calloc(16, sizeof *cs.code);
+			cs.paths = calloc(16, sizeof *cs.paths);
+			if (!cs.code || !cs.paths)
+				err = sigfs_error_set(SIGFS_ENOMEM, "audit: out of memory");
+		}
+		if (!err) {
+			cs.cap = 16;
+			cs.paths[0] = sigfs_buf_detach(&ppath, NULL);
+			err = sigfs_audit_code_load(&cs.code[0], bd->macho, cs.paths[0], cs.now);
+			cs.n = 1;
+		}
 	}
 	s.no_main = cs.n == 0;
 	if (!err)
@@ -221,11 +221,9 @@ static int r_bundle_audit(const struct view *v, sigfs_buf *b)
 	}
 	for (i = 0; i < cs.n; i++) {
 		sigfs_audit_code_clear(&cs.code[i]);
-		sigfs_file_free(cs.files[i]);
 		free(cs.paths[i]);
 	}
 	free(cs.code);
-	free(cs.files);
 	free(cs.paths);
 	sigfs_buf_free(&ppath);
 	return err;

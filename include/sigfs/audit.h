@@ -50,13 +50,15 @@ struct sigfs_audit_code {
 	int cert_expired;	      /* the leaf's notAfter is past */
 	uint8_t leaf_sha256[32];      /* valid when sign == SIGFS_AUDIT_SIGNED */
 	sigfs_plist *owned;	      /* what sigfs_audit_code_load parsed (freed by _clear) */
+	char *owned_team;	      /* its copy of the team id (freed by _clear) */
 };
 
 typedef struct sigfs_file sigfs_file; /* sigfs/file.h */
 
 /* Fill c from a loaded Mach-O (all slices; the entitlements, team and leaf
- * of the first signed one), judged at `now`. `path` is kept, not copied.
- * Fails only with SIGFS_ENOMEM. */
+ * of the first signed one), judged at `now`. `path` is kept, not copied;
+ * nothing else points into f, which may be freed at once. Fails only with
+ * SIGFS_ENOMEM. */
 int sigfs_audit_code_load(struct sigfs_audit_code *c, const sigfs_file *f, const char *path,
 			  int64_t now) SIGFS_WUR;
 void sigfs_audit_code_clear(struct sigfs_audit_code *c);
