@@ -16,7 +16,11 @@ static int grow(sigfs_buf *b, size_t extra)
 	if (b->oom)
 		return 0;
 	if (extra > SIGFS_BUF_MAX || b->len > SIGFS_BUF_MAX - extra) {
-		b->oom = 1;
+		b->oom = SIGFS_BUF_TOOBIG;
+		return 0;
+	}
+	if (b->sink) {
+		b->len += extra;
 		return 0;
 	}
 	need = b->len + extra + 1;
@@ -27,7 +31,7 @@ static int grow(sigfs_buf *b, size_t extra)
 		cap *= 2;
 	p = realloc(b->ptr, cap);
 	if (!p) {
-		b->oom = 1;
+		b->oom = SIGFS_BUF_NOMEM;
 		return 0;
 	}
 	b->ptr = p;
@@ -63,7 +67,7 @@ void sigfs_buf_printf(sigfs_buf *b, const char *fmt, ...)
 	n = vsnprintf(NULL, 0, fmt, ap);
 	va_end(ap);
 	if (n < 0) {
-		b->oom = 1;
+		b->oom = SIGFS_BUF_NOMEM;
 		return;
 	}
 	if (!grow(b, (size_t)n))
@@ -79,7 +83,11 @@ void sigfs_buf_hex(sigfs_buf *b, const uint8_t *p, size_t n)
 	static const char digits[] = "0123456789abcdef";
 	size_t i;
 
-	if (n > SIGFS_BUF_MAX / 2 || !grow(b, 2 * n))
+	if (n > SIGFS_BUF_MAX / 2) {
+		b->oom = b->oom ? b->oom : SIGFS_BUF_TOOBIG;
+		return;
+	}
+	if (!grow(b, 2 * n))
 		return;
 	for (i = 0; i < n; i++) {
 		b->ptr[b->len++] = digits[p[i] >> 4];
@@ -117,6 +125,9 @@ void sigfs_buf_pem(sigfs_buf *b, const char *label, const uint8_t *der, size_t l
 
 int sigfs_buf_status(const sigfs_buf *b)
 {
+	if (b->oom == SIGFS_BUF_TOOBIG)
+		return sigfs_error_set(
+		    SIGFS_EMALFORMED, "generated content would exceed the bound of %zu bytes", SIGFS_BUF_MAX);
 	if (b->oom)
 		return sigfs_error_set(SIGFS_ENOMEM, "out of memory generating content (%zu bytes so far)",
 				       b->len);
@@ -140,6 +151,7 @@ char *sigfs_buf_detach(sigfs_buf *b, size_t *len)
 	b->ptr = NULL;
 	b->len = b->cap = 0;
 	b->oom = 0;
+	b->sink = 0;
 	return p;
 }
 

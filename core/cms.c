@@ -33,6 +33,7 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
+#include "internal.h"
 #include "sigfs/cs_blobs.h"
 
 /* The outcome of looking something up at parse time, replayed by the getter
@@ -114,20 +115,6 @@ static int asn1_fail(const char *what, size_t len)
 			       reason, where[0] ? " (at " : "", where, where[0] ? ")" : "");
 }
 
-/* Days from 1970-01-01 to the proleptic Gregorian date y-m-d (m 1..12);
- * H. Hinnant's days_from_civil, so no timegm, TZ or locale is involved. */
-static int64_t days_from_civil(int64_t y, int m, int d)
-{
-	int64_t era, yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
 /* UTCTime or GeneralizedTime to seconds since the epoch (UTC). OpenSSL checks
  * the syntax, applies any +hhmm offset and drops fractional seconds. */
 static int asn1_time_epoch(const ASN1_TIME *t, int64_t *out)
@@ -139,7 +126,9 @@ static int asn1_time_epoch(const ASN1_TIME *t, int64_t *out)
 	memset(&tm, 0, sizeof tm);
 	if (ASN1_TIME_to_tm(t, &tm) != 1)
 		return 0;
-	*out = days_from_civil((int64_t)tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday) * 86400 +
+	*out = sigfs_time_days_from_civil((int64_t)tm.tm_year + 1900, (unsigned)tm.tm_mon + 1,
+					  (unsigned)tm.tm_mday) *
+		   86400 +
 	       (int64_t)tm.tm_hour * 3600 + tm.tm_min * 60 + tm.tm_sec;
 	return 1;
 }

@@ -1,5 +1,5 @@
-/* sigfs core: structures shared by the core's own files (macho.c,
- * signature.c, render.c). Not installed, not seen by the frontends. */
+/* sigfs core: structures shared by the core's own files (slice.c, macho.c,
+ * signature.c, hash.c, render.c). Not installed, not seen by the frontends. */
 #ifndef SIGFS_CORE_INTERNAL_H
 #define SIGFS_CORE_INTERNAL_H
 
@@ -16,7 +16,8 @@
 #define SIGFS_MAX_LOADCMDS_SIZE	  ((uint32_t)16 << 20)
 #define SIGFS_MAX_SIGNATURE_SIZE  ((uint32_t)64 << 20)
 #define SIGFS_MAX_INFO_PLIST_SIZE ((uint64_t)1 << 20)
-#define SIGFS_MAX_CDS		  6 /* slot 0 and 0x1000..0x1004 */
+#define SIGFS_MAX_CDS		  6    /* slot 0 and 0x1000..0x1004 */
+#define SIGFS_MAX_BLOBS		  1024 /* SuperBlob entries; Apple writes about 12 */
 #define SIGFS_REASON_LEN	  200
 
 /* ---- hash.c ---- */
@@ -34,7 +35,12 @@ const struct evp_md_st *sigfs_hash_md(uint32_t type);
  * For sha256-truncated this is the whole sha256 (32 bytes). */
 int sigfs_hash(uint32_t type, const uint8_t *p, size_t n, uint8_t *out, size_t *out_len) SIGFS_WUR;
 
-/* ---- signature.c ---- */
+/* ---- the slice record (filled by macho.c and signature.c) ---- */
+struct sigfs_slot_fault {
+	uint32_t slot;
+	char why[SIGFS_REASON_LEN];
+};
+
 struct sigfs_blob {
 	uint32_t slot;
 	uint32_t magic;
@@ -93,8 +99,12 @@ struct sigfs_slice {
 	size_t ncds;
 	int cds_ok; /* every CodeDirectory parsed: cds[primary] may be shown */
 	size_t primary;
-	sigfs_cms *cms;	    /* NULL if none or unparsable */
-	uint32_t bad_slots; /* bit n: the payload of slot n (< 32) does not decode */
+	sigfs_cms *cms; /* NULL if none or unparsable */
+	/* payloads that do not decode (requirements, entitlements,
+	 * constraints): files derived from them are hidden, `status` is not
+	 * touched; at most one per slot, so at most SIGFS_MAX_BLOBS */
+	struct sigfs_slot_fault *faults;
+	size_t nfaults;
 };
 
 struct sigfs_file {
@@ -107,12 +117,41 @@ struct sigfs_file {
 	uint64_t bytes_read;
 };
 
+/* ---- time.c ---- */
+/* Days from 1970-01-01 to the proleptic Gregorian date y-m-d (m 1..12). */
+int64_t sigfs_time_days_from_civil(int64_t y, unsigned m, unsigned d);
+
+struct sigfs_civil {
+	int64_t year;
+	unsigned month, day, hour, min, sec;
+};
+/* The UTC date and time `secs` seconds after the epoch that is day
+ * `epoch_day` since 1970-01-01 (0: Unix; SIGFS_TIME_2001: CFAbsoluteTime,
+ * Apple's requirement dates). Exact for every int64. */
+#define SIGFS_TIME_2001 11323
+void sigfs_time_civil(int64_t secs, int64_t epoch_day, struct sigfs_civil *out);
+
+/* Append "YYYY-MM-DDTHH:MM:SSZ" for `unix_s`; 0 (nothing appended) when the
+ * year is outside 1..9999. */
+int sigfs_time_iso8601(sigfs_buf *b, int64_t unix_s);
+
+/* ---- signature.c ---- */
+/* Parse slice->sig (already read) into blobs, CodeDirectories and CMS. */
+int sigfs_signature_parse(struct sigfs_slice *s) SIGFS_WUR;
+
+/* ---- slice.c ---- */
 /* Record a malformed reason on a slice (first one wins). Returns
  * SIGFS_EMALFORMED so parsers can `return malformed(...)`. */
 int sigfs_slice_malformed(struct sigfs_slice *s, const char *fmt, ...) SIGFS_PRINTF(2, 3);
 
-/* Parse slice->sig (already read) into blobs, CodeDirectories and CMS. */
-int sigfs_signature_parse(struct sigfs_slice *s) SIGFS_WUR;
+/* Record why the payload of `slot` does not decode (the first reason per
+ * slot wins). The slice's status is not touched: it describes the
+ * signature's shape. SIGFS_OK, or SIGFS_ENOMEM. */
+int sigfs_slice_slot_bad(struct sigfs_slice *s, uint32_t slot, const char *fmt, ...) SIGFS_PRINTF(3, 4);
+
+/* Why the payload of `slot` does not decode, or NULL when it does (or the
+ * slot is absent). For `checks`: "entitlements-der fail <why>". */
+const char *sigfs_slice_slot_reason(const struct sigfs_slice *s, uint32_t slot);
 
 /* 1 when slot n is present and its payload decodes (requirements,
  * entitlements, constraints); for other slots, when present. */

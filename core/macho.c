@@ -1,6 +1,5 @@
 /* sigfs core: Mach-O and universal headers, load commands, and the bytes a
  * signature needs — read through a callback, never the whole file. */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,70 +21,16 @@
 #define LC_BUILD_VERSION      0x32u
 #define LC_VERSION_MIN_MACOSX 0x24u
 
-#define CPU_ARCH_ABI64	  0x01000000u
-#define CPU_ARCH_ABI64_32 0x02000000u
-#define CPU_SUBTYPE_MASK  0xff000000u
-#define CPU_TYPE_X86	  7u
-#define CPU_TYPE_ARM	  12u
-#define CPU_TYPE_POWERPC  18u
-
-int sigfs_slice_malformed(struct sigfs_slice *s, const char *fmt, ...)
-{
-	va_list ap;
-
-	s->malformed = 1;
-	if (s->reason[0] == '\0') {
-		va_start(ap, fmt);
-		vsnprintf(s->reason, sizeof s->reason, fmt, ap);
-		va_end(ap);
-	}
-	return SIGFS_EMALFORMED;
-}
-
-void sigfs_arch_name(char *out, size_t n, uint32_t cputype, uint32_t cpusubtype)
-{
-	uint32_t sub = cpusubtype & ~CPU_SUBTYPE_MASK;
-	const char *name = NULL;
-
-	switch (cputype) {
-	case CPU_TYPE_X86: name = "i386"; break;
-	case CPU_TYPE_X86 | CPU_ARCH_ABI64: name = sub == 8 ? "x86_64h" : "x86_64"; break;
-	case CPU_TYPE_ARM | CPU_ARCH_ABI64: name = sub == 2 ? "arm64e" : "arm64"; break;
-	case CPU_TYPE_ARM | CPU_ARCH_ABI64_32: name = "arm64_32"; break;
-	case CPU_TYPE_ARM:
-		switch (sub) {
-		case 5: name = "armv4t"; break;
-		case 6: name = "armv6"; break;
-		case 7: name = "armv5"; break;
-		case 8: name = "xscale"; break;
-		case 9: name = "armv7"; break;
-		case 10: name = "armv7f"; break;
-		case 11: name = "armv7s"; break;
-		case 12: name = "armv7k"; break;
-		case 13: name = "armv8"; break;
-		case 14: name = "armv6m"; break;
-		case 15: name = "armv7m"; break;
-		case 16: name = "armv7em"; break;
-		default: name = "arm"; break;
-		}
-		break;
-	case CPU_TYPE_POWERPC: name = "ppc"; break;
-	case CPU_TYPE_POWERPC | CPU_ARCH_ABI64: name = "ppc64"; break;
-	}
-	if (name)
-		snprintf(out, n, "%s", name);
-	else
-		snprintf(out, n, "cpu%u-%u", cputype, cpusubtype);
-}
-
 int sigfs_macho_probe(const uint8_t *head, size_t n, uint64_t size)
 {
 	uint32_t magic, nfat;
 	uint64_t entsize;
 
-	if (n < SIGFS_PROBE_LEN || size < SIGFS_PROBE_LEN)
+	sigfs_cur c;
+
+	sigfs_cur_init(&c, head, n);
+	if (n < SIGFS_PROBE_LEN || size < SIGFS_PROBE_LEN || !sigfs_cur_be32(&c, &magic))
 		return 0;
-	magic = sigfs_be32_at(head);
 	switch (magic) {
 	case MH_MAGIC:
 	case MH_CIGAM:
@@ -93,7 +38,8 @@ int sigfs_macho_probe(const uint8_t *head, size_t n, uint64_t size)
 	case MH_CIGAM_64: return 1;
 	case FAT_MAGIC:
 	case FAT_MAGIC_64:
-		nfat = sigfs_be32_at(head + 4);
+		if (!sigfs_cur_be32(&c, &nfat))
+			return 0;
 		entsize = magic == FAT_MAGIC ? 20 : 32;
 		return nfat >= 1 && nfat <= SIGFS_MAX_SLICES_PROBE && 8 + nfat * entsize <= size;
 	}
@@ -287,7 +233,9 @@ static int load_slice(struct reader *r, struct sigfs_slice *s)
 		snprintf(s->reason, sizeof s->reason, "static library archive (ar)");
 		return SIGFS_OK;
 	}
-	magic = sigfs_be32_at(hdr);
+	sigfs_cur_init(&c, hdr, 8);
+	if (!sigfs_cur_be32(&c, &magic))
+		return sigfs_error_set(SIGFS_EIO, "internal: header cursor");
 	switch (magic) {
 	case MH_MAGIC: break;
 	case MH_CIGAM: h.swap = 1; break;
@@ -383,7 +331,9 @@ static int load_fat(struct reader *r, struct sigfs_file *f, uint32_t magic)
 	err = rd(r, 0, head, 8);
 	if (err)
 		return err;
-	nfat = sigfs_be32_at(head + 4);
+	sigfs_cur_init(&c, head + 4, 4);
+	if (!sigfs_cur_be32(&c, &nfat))
+		return sigfs_error_set(SIGFS_EIO, "internal: fat header cursor");
 	if (nfat == 0 || nfat > (f->size - 8) / entsize || nfat > SIGFS_MAX_SLICES) {
 		snprintf(f->reason, sizeof f->reason,
 			 "universal header: %u architectures, the file holds at most %llu (limit %u)", nfat,
@@ -471,6 +421,7 @@ int sigfs_file_load(sigfs_file **out, sigfs_read_fn read, void *ctx, uint64_t si
 	struct reader r = {read, ctx, f};
 	uint8_t head[4];
 	uint32_t magic;
+	sigfs_cur c;
 	int err;
 
 	*out = NULL;
@@ -486,7 +437,11 @@ int sigfs_file_load(sigfs_file **out, sigfs_read_fn read, void *ctx, uint64_t si
 	err = rd(&r, 0, head, 4);
 	if (err)
 		goto fail;
-	magic = sigfs_be32_at(head);
+	sigfs_cur_init(&c, head, 4);
+	if (!sigfs_cur_be32(&c, &magic)) {
+		err = sigfs_error_set(SIGFS_EIO, "internal: magic cursor");
+		goto fail;
+	}
 	if (magic == FAT_MAGIC || magic == FAT_MAGIC_64) {
 		err = load_fat(&r, f, magic);
 	} else {
@@ -522,6 +477,7 @@ void sigfs_file_free(sigfs_file *f)
 		free(s->sig);
 		free(s->info_plist);
 		free(s->blobs);
+		free(s->faults);
 		sigfs_cms_free(s->cms);
 	}
 	free(f->slices);

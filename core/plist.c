@@ -37,11 +37,11 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <jansson.h>
 #include <plist/plist.h>
 
+#include "internal.h"
 #include "sigfs/cursor.h"
 #include "sigfs/error.h"
 
@@ -218,20 +218,23 @@ static size_t utf8_bad_at(const uint8_t *p, size_t len)
 #define DER_SEQUENCE 0x30
 #define DER_DICT     0xb0 /* [CONTEXT 16] constructed */
 #define DER_PLIST    0x70 /* [APPLICATION 16] constructed: CCDER_ENTITLEMENTS */
+#define DER_SET	     0x31 /* a dict in the bare layout other signers write */
 
 struct der {
 	const uint8_t *base;
 	size_t len;
+	size_t values; /* decoded so far, <= SIGFS_PLIST_MAX_VALUES */
+	int bare;      /* the bare layout: dicts are SETs (DER_SET) */
 };
 
-static size_t der_off(const struct der *d, const sigfs_cur *c)
+static size_t der_off(struct der *d, const sigfs_cur *c)
 {
 	return (size_t)(c->p - d->base);
 }
 
 /* Read one TLV: tag, then a definite, minimal length within the remaining
  * bytes; `body` receives the contents. `at` receives the offset of the tag. */
-static int der_tlv(const struct der *d, sigfs_cur *c, uint8_t *tag, sigfs_cur *body, size_t *at)
+static int der_tlv(struct der *d, sigfs_cur *c, uint8_t *tag, sigfs_cur *body, size_t *at)
 {
 	sigfs_cur save = *c;
 	uint8_t t, l, b;
@@ -296,8 +299,7 @@ static int der_tlv(const struct der *d, sigfs_cur *c, uint8_t *tag, sigfs_cur *b
 	return SIGFS_OK;
 }
 
-static int der_value(const struct der *d, uint8_t tag, sigfs_cur body, size_t at, int depth,
-		     struct node **out);
+static int der_value(struct der *d, uint8_t tag, sigfs_cur body, size_t at, int depth, struct node **out);
 
 static int der_integer(sigfs_cur body, size_t at, struct node **out)
 {
@@ -352,8 +354,7 @@ static int der_bytes(sigfs_cur body, size_t at, enum ntype type, struct node **o
 
 static int dict_check_unique(const struct node *dict, size_t at, const char *what);
 
-static int der_container(const struct der *d, uint8_t tag, sigfs_cur body, size_t at, int depth,
-			 struct node **out)
+static int der_container(struct der *d, uint8_t tag, sigfs_cur body, size_t at, int depth, struct node **out)
 {
 	struct node *c, *item;
 	sigfs_cur entry, keycur, *src;
@@ -365,7 +366,7 @@ static int der_container(const struct der *d, uint8_t tag, sigfs_cur body, size_
 	if (depth > SIGFS_PLIST_MAX_DEPTH)
 		return sigfs_error_set(SIGFS_EMALFORMED, "der plist: nesting deeper than %d at offset %zu",
 				       SIGFS_PLIST_MAX_DEPTH, at);
-	c = node_new(tag == DER_DICT ? N_DICT : N_ARRAY);
+	c = node_new(tag == DER_SEQUENCE ? N_ARRAY : N_DICT);
 	if (!c)
 		return sigfs_error_set(SIGFS_ENOMEM, "der plist: out of memory");
 	while (body.len) {
@@ -441,11 +442,13 @@ static int der_container(const struct der *d, uint8_t tag, sigfs_cur body, size_
 	return SIGFS_OK;
 }
 
-static int der_value(const struct der *d, uint8_t tag, sigfs_cur body, size_t at, int depth,
-		     struct node **out)
+static int der_value(struct der *d, uint8_t tag, sigfs_cur body, size_t at, int depth, struct node **out)
 {
 	struct node *nd;
 
+	if (++d->values > SIGFS_PLIST_MAX_VALUES)
+		return sigfs_error_set(SIGFS_EMALFORMED, "der plist: more than %d values at offset %zu",
+				       SIGFS_PLIST_MAX_VALUES, at);
 	switch (tag) {
 	case DER_BOOLEAN:
 		if (body.len != 1 || (body.p[0] != 0x00 && body.p[0] != 0xff))
@@ -459,6 +462,10 @@ static int der_value(const struct der *d, uint8_t tag, sigfs_cur body, size_t at
 	case DER_INTEGER: return der_integer(body, at, out);
 	case DER_UTF8: return der_bytes(body, at, N_STRING, out);
 	case DER_OCTETS: return der_bytes(body, at, N_DATA, out);
+	case DER_SET:
+		if (!d->bare)
+			break;
+		/* fall through */
 	case DER_SEQUENCE:
 	case DER_DICT: return der_container(d, tag, body, at, depth + 1, out);
 	}
@@ -467,7 +474,7 @@ static int der_value(const struct der *d, uint8_t tag, sigfs_cur body, size_t at
 
 int sigfs_plist_from_der(sigfs_plist **out, const uint8_t *der, size_t len)
 {
-	struct der d = {der, len};
+	struct der d = {der, len, 0, 0};
 	sigfs_cur c, top, ver;
 	uint8_t tag;
 	size_t at, vat;
@@ -478,18 +485,31 @@ int sigfs_plist_from_der(sigfs_plist **out, const uint8_t *der, size_t len)
 	if (!der || len == 0)
 		return sigfs_error_set(SIGFS_EMALFORMED, "der plist: empty input");
 	if (len > PLIST_MAX_INPUT)
-		return sigfs_error_set(SIGFS_ENOMEM, "der plist: %zu bytes exceeds the bound of %zu", len,
+		return sigfs_error_set(SIGFS_EMALFORMED, "der plist: %zu bytes exceeds the bound of %zu", len,
 				       PLIST_MAX_INPUT);
 	sigfs_cur_init(&c, der, len);
 	rc = der_tlv(&d, &c, &tag, &top, &at);
 	if (rc)
 		return rc;
-	if (tag != DER_PLIST)
-		return sigfs_error_set(SIGFS_EMALFORMED, "der plist: tag 0x%02x at offset 0, expected 0x70",
-				       tag);
+	if (tag != DER_PLIST && tag != DER_SET)
+		return sigfs_error_set(
+		    SIGFS_EMALFORMED,
+		    "der plist: tag 0x%02x at offset 0, expected 0x70 (or a bare SET, 0x31)", tag);
 	if (c.len)
 		return sigfs_error_set(SIGFS_EMALFORMED, "der plist: %zu trailing bytes at offset %zu", c.len,
 				       der_off(&d, &c));
+	if (tag == DER_SET) {
+		/* The bare layout some signers write for slot 7: the root dict
+		 * as a SET of SEQUENCE {UTF8String, value}, dicts inside also
+		 * SETs, without Apple's [APPLICATION 16] wrapper and version. A
+		 * SET means nothing else in either layout, so reading it is
+		 * unambiguous. */
+		d.bare = 1;
+		rc = der_value(&d, tag, top, at, 0, &root);
+		if (rc)
+			return rc;
+		goto done;
+	}
 	rc = der_tlv(&d, &top, &tag, &ver, &vat);
 	if (rc)
 		return rc;
@@ -513,6 +533,7 @@ int sigfs_plist_from_der(sigfs_plist **out, const uint8_t *der, size_t len)
 		return sigfs_error_set(SIGFS_EMALFORMED, "der plist: %zu extra bytes at offset %zu", top.len,
 				       der_off(&d, &top));
 	}
+done:
 	*out = calloc(1, sizeof **out);
 	if (!*out) {
 		node_free(root);
@@ -525,17 +546,36 @@ int sigfs_plist_from_der(sigfs_plist **out, const uint8_t *der, size_t len)
 /* ---- XML and binary through libplist ------------------------------------ */
 
 /* libplist 2.2's parsers recurse once per nesting level (and the binary one
- * scans all enclosing levels at each), so the nesting is bounded before
- * libplist sees the bytes. For XML: count open <dict>/<array> elements,
- * skipping comments, CDATA, declarations and self-closing tags. */
-static int xml_depth_ok(const char *s, size_t len)
+ * scans all enclosing levels at each), and build a node of some 100 bytes per
+ * value, so nesting and the number of values are bounded before libplist
+ * sees the bytes. For XML: count open <dict>/<array> elements and the
+ * elements that are values (all but <plist> and <key>), skipping comments,
+ * CDATA and declarations. One pass over the bytes. */
+enum { XML_OK, XML_TOO_DEEP, XML_TOO_MANY };
+
+/* The tag name at `name` (up to `end`, the '>') is `want`; with `prefix`,
+ * any name starting with `want` (counting more nesting is the safe side). */
+static int tag_is(const char *name, const char *end, const char *want, int prefix)
 {
-	size_t i = 0, depth = 0;
+	size_t n = strlen(want);
+	char c;
+
+	if ((size_t)(end - name) < n || memcmp(name, want, n) != 0)
+		return 0;
+	if (prefix || (size_t)(end - name) == n)
+		return 1;
+	c = name[n];
+	return !((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+		 c == ':' || c == '.' || c == '-');
+}
+
+static int xml_shape(const char *s, size_t len)
+{
+	size_t i = 0, depth = 0, values = 0, nl;
 	const char *e, *end = s + len;
 
 	while (i < len) {
 		const char *p = memchr(s + i, '<', len - i);
-		size_t nl;
 
 		if (!p)
 			break;
@@ -561,21 +601,25 @@ static int xml_depth_ok(const char *s, size_t len)
 		if (p[1] == '?' || p[1] == '!')
 			continue;
 		if (p[1] == '/') {
+			/* only an exact </dict> or </array> closes (closing less is
+			 * the safe side) */
 			nl = (size_t)(e - p) - 2;
-			if (depth && ((nl >= 4 && !memcmp(p + 2, "dict", 4)) ||
-				      (nl >= 5 && !memcmp(p + 2, "array", 5))))
+			if (depth && ((nl == 4 && !memcmp(p + 2, "dict", 4)) ||
+				      (nl == 5 && !memcmp(p + 2, "array", 5))))
 				depth--;
 			continue;
 		}
+		if (tag_is(p + 1, e, "plist", 0) || tag_is(p + 1, e, "key", 0))
+			continue;
+		if (++values > SIGFS_PLIST_MAX_VALUES)
+			return XML_TOO_MANY;
 		if (e[-1] == '/')
 			continue;
-		nl = (size_t)(e - p) - 1;
-		if ((nl >= 4 && !memcmp(p + 1, "dict", 4)) || (nl >= 5 && !memcmp(p + 1, "array", 5))) {
-			if (++depth > SIGFS_PLIST_MAX_DEPTH)
-				return 0;
-		}
+		if ((tag_is(p + 1, e, "dict", 1) || tag_is(p + 1, e, "array", 1)) &&
+		    ++depth > SIGFS_PLIST_MAX_DEPTH)
+			return XML_TOO_DEEP;
 	}
-	return 1;
+	return XML_OK;
 }
 
 static uint64_t be_n(const uint8_t *p, size_t n)
@@ -652,19 +696,36 @@ static int bpl_marker(const struct bpl *b, uint64_t off, int *kind, uint64_t *co
 }
 
 /* Walk the object graph of a binary plist without recursion, memoising per
- * object its nesting height and expanded weight (objects can be shared, so
- * libplist's tree can be far larger than the file). */
+ * object its nesting height, its expanded size in bytes and in objects
+ * (objects can be shared, so libplist's tree can be far larger than the
+ * file). Bounds: nesting, 2 * SIGFS_PLIST_MAX_VALUES objects (keys are
+ * objects too) both in the file and expanded, BPLIST_MAX_WEIGHT bytes. */
+#define BPLIST_MAX_OBJECTS (2 * (uint64_t)SIGFS_PLIST_MAX_VALUES)
+
+struct bpl_size {
+	uint64_t bytes, objects;
+};
+
+/* Add `add` to *to; 0 when the sum passes a bound. */
+static int bpl_grow(struct bpl_size *to, struct bpl_size add)
+{
+	to->bytes += add.bytes;
+	to->objects += add.objects;
+	return to->bytes <= BPLIST_MAX_WEIGHT && to->objects <= BPLIST_MAX_OBJECTS;
+}
+
 static int bplist_ok(const uint8_t *p, size_t len)
 {
 	struct bpl b = {p, len, 0, 0, 0, 0};
 	const uint8_t *tr;
 	uint64_t top;
 	struct frame {
-		uint64_t idx, refs, count, next, weight;
+		uint64_t idx, refs, count, next;
+		struct bpl_size size;
 		unsigned height;
 	} st[SIGFS_PLIST_MAX_DEPTH + 1];
 	uint8_t *height = NULL; /* 0 unvisited, 1 on the stack, 2 + height done */
-	uint64_t *weight = NULL;
+	struct bpl_size *size = NULL, one = {1, 1};
 	int sp = 0, ok = 0, kind;
 	uint64_t off = 0, cnt = 0, refs = 0, pay = 0;
 
@@ -680,9 +741,11 @@ static int bplist_ok(const uint8_t *p, size_t len)
 		return 0;
 	if (b.ottab < 9 || b.ottab > len - 32 || b.nobj > (len - 32 - b.ottab) / b.offsize)
 		return 0;
+	if (b.nobj > BPLIST_MAX_OBJECTS) /* bounds the two arrays below */
+		return 0;
 	height = calloc((size_t)b.nobj, 1);
-	weight = calloc((size_t)b.nobj, sizeof *weight);
-	if (!height || !weight)
+	size = calloc((size_t)b.nobj, sizeof *size);
+	if (!height || !size)
 		goto out;
 
 	if (!bpl_obj(&b, top, &off) || !bpl_marker(&b, off, &kind, &cnt, &refs, &pay))
@@ -691,24 +754,26 @@ static int bplist_ok(const uint8_t *p, size_t len)
 		ok = pay <= BPLIST_MAX_WEIGHT;
 		goto out;
 	}
-	st[0] = (struct frame){top, refs, cnt, 0, 1, 1};
+	st[0] = (struct frame){top, refs, cnt, 0, one, 1};
 	height[top] = 1;
 	sp = 1;
+	/* each step consumes one reference of a container on the stack: at
+	 * most BPLIST_MAX_OBJECTS steps before the expanded count fails */
 	while (sp) {
 		struct frame *f = &st[sp - 1];
 		uint64_t child;
+		struct bpl_size leaf;
 
 		if (f->next == f->count) {
 			height[f->idx] = (uint8_t)(2 + f->height);
-			weight[f->idx] = f->weight;
+			size[f->idx] = f->size;
 			sp--;
 			if (sp) {
 				struct frame *pf = &st[sp - 1];
 
 				if (f->height + 1 > pf->height)
 					pf->height = f->height + 1;
-				pf->weight += f->weight;
-				if (pf->weight > BPLIST_MAX_WEIGHT)
+				if (!bpl_grow(&pf->size, f->size))
 					goto out;
 			}
 			continue;
@@ -722,30 +787,29 @@ static int bplist_ok(const uint8_t *p, size_t len)
 				goto out;
 			if (height[child] - 2 + 1u > f->height)
 				f->height = height[child] - 2 + 1u;
-			f->weight += weight[child];
-			if (f->weight > BPLIST_MAX_WEIGHT)
+			if (!bpl_grow(&f->size, size[child]))
 				goto out;
 			continue;
 		}
 		if (!bpl_obj(&b, child, &off) || !bpl_marker(&b, off, &kind, &cnt, &refs, &pay))
 			goto out;
 		if (!kind) {
+			leaf = (struct bpl_size){1 + pay, 1};
 			height[child] = 2;
-			weight[child] = 1 + pay;
-			f->weight += 1 + pay;
-			if (f->weight > BPLIST_MAX_WEIGHT)
+			size[child] = leaf;
+			if (!bpl_grow(&f->size, leaf))
 				goto out;
 			continue;
 		}
 		if (sp >= SIGFS_PLIST_MAX_DEPTH)
 			goto out;
 		height[child] = 1;
-		st[sp++] = (struct frame){child, refs, cnt, 0, 1, 1};
+		st[sp++] = (struct frame){child, refs, cnt, 0, one, 1};
 	}
 	ok = 1;
 out:
 	free(height);
-	free(weight);
+	free(size);
 	return ok;
 }
 
@@ -946,7 +1010,7 @@ int sigfs_plist_from_xml(sigfs_plist **out, const uint8_t *data, size_t len)
 	if (!data || len == 0)
 		return sigfs_error_set(SIGFS_EMALFORMED, "plist: empty input");
 	if (len > PLIST_MAX_INPUT)
-		return sigfs_error_set(SIGFS_ENOMEM, "plist: %zu bytes exceeds the bound of %zu", len,
+		return sigfs_error_set(SIGFS_EMALFORMED, "plist: %zu bytes exceeds the bound of %zu", len,
 				       PLIST_MAX_INPUT);
 	binary = len >= sizeof bmagic && !memcmp(data, bmagic, sizeof bmagic);
 	/* Our own NUL-terminated copy: libplist never reads past len + 1. */
@@ -975,10 +1039,15 @@ int sigfs_plist_from_xml(sigfs_plist **out, const uint8_t *data, size_t len)
 			free(copy);
 			return sigfs_error_set(SIGFS_EMALFORMED, "xml plist: no markup in %zu bytes", len);
 		}
-		if (!xml_depth_ok(copy, len)) {
+		switch (xml_shape(copy, len)) {
+		case XML_TOO_DEEP:
 			free(copy);
 			return sigfs_error_set(SIGFS_EMALFORMED, "xml plist: nesting deeper than %d",
 					       SIGFS_PLIST_MAX_DEPTH);
+		case XML_TOO_MANY:
+			free(copy);
+			return sigfs_error_set(SIGFS_EMALFORMED, "xml plist: more than %d values",
+					       SIGFS_PLIST_MAX_VALUES);
 		}
 		plist_from_xml(copy, (uint32_t)len, &pl);
 	}
@@ -1128,23 +1197,11 @@ static void put_real(sigfs_buf *b, double d)
 /* ISO 8601 UTC, whole seconds rounded down, as CoreFoundation writes <date>. */
 static void put_date(sigfs_buf *b, double since2001)
 {
-	double unix_s = since2001 + MAC_EPOCH_OFFSET;
-	struct tm tm;
-	time_t t;
+	double unix_s = since2001 + MAC_EPOCH_OFFSET, whole = floor(unix_s);
 
-	if (!(unix_s > -62135596800.0 && unix_s < 253402300800.0)) { /* years 1..9999 */
+	/* years 1..9999 (the range also keeps the cast defined) */
+	if (!(unix_s > -62135596800.0 && unix_s < 253402300800.0) || !sigfs_time_iso8601(b, (int64_t)whole))
 		sigfs_buf_puts(b, "0000-00-00T00:00:00Z");
-		return;
-	}
-	t = (time_t)unix_s; /* truncates toward zero: round down instead */
-	if ((double)t > unix_s)
-		t--;
-	if (!gmtime_r(&t, &tm)) {
-		sigfs_buf_puts(b, "0000-00-00T00:00:00Z");
-		return;
-	}
-	sigfs_buf_printf(b, "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-			 tm.tm_hour, tm.tm_min, tm.tm_sec);
 }
 
 static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";

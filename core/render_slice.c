@@ -4,7 +4,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "catalogue.h"
 #include "sigfs/plist.h"
@@ -14,15 +13,8 @@
 
 static void put_iso_time(sigfs_buf *b, int64_t t)
 {
-	struct tm tm;
-	time_t tt = (time_t)t;
-
-	if (!gmtime_r(&tt, &tm)) {
+	if (!sigfs_time_iso8601(b, t))
 		sigfs_buf_puts(b, "invalid-time");
-		return;
-	}
-	sigfs_buf_printf(b, "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-			 tm.tm_hour, tm.tm_min, tm.tm_sec);
 }
 
 /* codesign's CodeDirectory flag names (Security: kSecCodeDirectoryFlagTable). */

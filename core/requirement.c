@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "internal.h"
 #include "sigfs/cs_blobs.h"
 #include "sigfs/cursor.h"
 #include "sigfs/error.h"
@@ -248,45 +249,17 @@ static int oid(struct dumper *d, const char *prefix)
 	return SIGFS_OK;
 }
 
-/* Days since 1970-01-01 to a proleptic Gregorian date (H. Hinnant). */
-static void civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *dd)
-{
-	int64_t era, yoe, doy, mp;
-
-	z += 719468;
-	era = (z >= 0 ? z : z - 146096) / 146097;
-	yoe = z - era * 146097;
-	yoe = (yoe - yoe / 1460 + yoe / 36524 - yoe / 146096) / 365;
-	*y = yoe + era * 400;
-	doy = z - era * 146097 - (365 * yoe + yoe / 4 - yoe / 100);
-	mp = (5 * doy + 2) / 153;
-	*dd = (unsigned)(doy - (153 * mp + 2) / 5 + 1);
-	*m = (unsigned)(mp < 10 ? mp + 3 : mp - 9);
-	if (*m <= 2)
-		(*y)++;
-}
-
-/* Dumper::timestamp: <YYYY-MM-DD HH:MM:SS +0000>. */
+/* Dumper::timestamp: <YYYY-MM-DD HH:MM:SS +0000>, seconds since 2001. */
 static int timestamp(struct dumper *d)
 {
 	uint64_t raw;
-	int64_t at, days, secs, y;
-	unsigned m, dd;
+	struct sigfs_civil c;
 
 	if (!sigfs_cur_be64(&d->c, &raw))
 		return truncated(d, "date");
-	at = (int64_t)raw;
-	/* seconds since 1970, without overflow for any 64-bit value */
-	days = at / 86400;
-	secs = at % 86400;
-	if (secs < 0) {
-		secs += 86400;
-		days--;
-	}
-	days += 11323; /* 2001-01-01 is day 11323 of the Unix epoch */
-	civil_from_days(days, &y, &m, &dd);
-	sigfs_buf_printf(d->out, "<%04" PRId64 "-%02u-%02u %02u:%02u:%02u +0000>", y, m, dd,
-			 (unsigned)(secs / 3600), (unsigned)(secs / 60 % 60), (unsigned)(secs % 60));
+	sigfs_time_civil((int64_t)raw, SIGFS_TIME_2001, &c);
+	sigfs_buf_printf(d->out, "<%04" PRId64 "-%02u-%02u %02u:%02u:%02u +0000>", c.year, c.month, c.day,
+			 c.hour, c.min, c.sec);
 	return SIGFS_OK;
 }
 
@@ -492,7 +465,7 @@ static int blob_header(sigfs_cur *blob, const uint8_t *p, size_t len, uint32_t m
 /* Dumper::dump: drop one leading space of the text appended from `start`. */
 static void drop_leading_space(sigfs_buf *out, size_t start)
 {
-	if (out->len > start && out->ptr[start] == ' ') {
+	if (out->ptr && out->len > start && out->ptr[start] == ' ') {
 		memmove(out->ptr + start, out->ptr + start + 1, out->len - start);
 		out->len--;
 	}
@@ -556,12 +529,18 @@ const char *sigfs_req_type_name(uint32_t type)
 	return NULL;
 }
 
+/* Apple's requirement types are 1..5 (host, guest, designated, library,
+ * plugin); a set is keyed by type. */
+#define REQSET_MAX_ENTRIES 64
+
 /* A requirement set's index, checked as SuperBlob::validateBlob does. */
 struct reqset {
 	sigfs_cur blob; /* the whole set, bounded by its length field */
 	sigfs_cur index;
 	uint32_t count;
 };
+
+static int reqset_disjoint(const struct reqset *s);
 
 static int reqset_open(struct reqset *s, const uint8_t *set, size_t len)
 {
@@ -577,7 +556,13 @@ static int reqset_open(struct reqset *s, const uint8_t *set, size_t len)
 		return sigfs_error_set(SIGFS_EMALFORMED,
 				       "requirement set: %" PRIu32 " entries do not fit in %zu bytes",
 				       s->count, s->blob.len);
-	return sigfs_cur_sub(&c, &s->index, (size_t)s->count * 8) ? SIGFS_OK : SIGFS_EMALFORMED;
+	if (s->count > REQSET_MAX_ENTRIES)
+		return sigfs_error_set(SIGFS_EMALFORMED,
+				       "requirement set: %" PRIu32 " entries exceed the bound of %d",
+				       s->count, REQSET_MAX_ENTRIES);
+	if (!sigfs_cur_sub(&c, &s->index, (size_t)s->count * 8))
+		return SIGFS_EMALFORMED;
+	return reqset_disjoint(s);
 }
 
 /* Entry i: its type and requirement blob (bounded by its own length). */
@@ -597,12 +582,38 @@ static int reqset_entry(const struct reqset *s, uint32_t i, uint32_t *type, sigf
 				       "requirement set: entry %" PRIu32 " offset 0x%" PRIx32
 				       " outside 0x%zx..0x%zx",
 				       i, off, ix_end, s->blob.len);
-	l = sigfs_be32_at(at.p + 4);
+	if (!sigfs_cur_skip(&at, 4) || !sigfs_cur_be32(&at, &l))
+		return sigfs_error_set(SIGFS_EMALFORMED, "requirement set: entry %" PRIu32 " truncated", i);
 	if (l < 8 || !sigfs_cur_at(&s->blob, off, l, req))
 		return sigfs_error_set(SIGFS_EMALFORMED,
 				       "requirement set: entry %" PRIu32 " length %" PRIu32 " at 0x%" PRIx32
 				       " past end 0x%zx",
 				       i, l, off, s->blob.len);
+	return SIGFS_OK;
+}
+
+/* Every entry in bounds and no two sharing a byte: entries aliasing one
+ * requirement would make a small set print a large one many times (issue 8:
+ * 1 MB printed 268 MB). Pairwise: count <= REQSET_MAX_ENTRIES. */
+static int reqset_disjoint(const struct reqset *s)
+{
+	uint32_t i, j, t;
+	sigfs_cur a, b;
+
+	for (i = 0; i < s->count; i++) {
+		if (reqset_entry(s, i, &t, &a))
+			return SIGFS_EMALFORMED;
+		for (j = 0; j < i; j++) {
+			if (reqset_entry(s, j, &t, &b))
+				return SIGFS_EMALFORMED;
+			if (a.p < b.p + b.len && b.p < a.p + a.len)
+				return sigfs_error_set(SIGFS_EMALFORMED,
+						       "requirement set: entry %" PRIu32
+						       " at 0x%zx overlaps entry %" PRIu32 " at 0x%zx",
+						       i, (size_t)(a.p - s->blob.p), j,
+						       (size_t)(b.p - s->blob.p));
+		}
+	}
 	return SIGFS_OK;
 }
 
@@ -645,7 +656,8 @@ int sigfs_reqset_dump(sigfs_buf *out, const uint8_t *set, size_t len)
 	int rc = SIGFS_OK;
 
 	/* Dumper::dump(const Requirements *) also takes a lone requirement */
-	if (len >= 4 && sigfs_be32_at(set) == CSMAGIC_REQUIREMENT) {
+	sigfs_cur_init(&r, set, len);
+	if (sigfs_cur_be32(&r, &type) && type == CSMAGIC_REQUIREMENT) {
 		rc = sigfs_req_decompile(out, set, len);
 		if (rc == SIGFS_OK)
 			sigfs_buf_putc(out, '\n');

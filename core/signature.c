@@ -9,16 +9,6 @@
 #include "sigfs/plist.h"
 #include "sigfs/requirement.h"
 
-const struct sigfs_blob *sigfs_slice_blob(const struct sigfs_slice *s, uint32_t slot)
-{
-	size_t i;
-
-	for (i = 0; i < s->nblobs; i++)
-		if (s->blobs[i].slot == slot)
-			return &s->blobs[i];
-	return NULL;
-}
-
 static int is_cd_slot(uint32_t slot)
 {
 	return slot == CSSLOT_CODEDIRECTORY ||
@@ -134,12 +124,78 @@ short_header:
 				     cd->slot, cd->version, cd->len);
 }
 
-int sigfs_signature_parse(struct sigfs_slice *s)
+/* qsort orders: by offset, by slot; ties by index, so reports name the
+ * later blob of a pair first, as the index reads. */
+static int by_offset(const void *a, const void *b)
+{
+	const struct sigfs_blob *x = *(const struct sigfs_blob *const *)a,
+				*y = *(const struct sigfs_blob *const *)b;
+
+	if (x->offset != y->offset)
+		return x->offset < y->offset ? -1 : 1;
+	return x < y ? -1 : x > y;
+}
+
+static int by_slot(const void *a, const void *b)
+{
+	const struct sigfs_blob *x = *(const struct sigfs_blob *const *)a,
+				*y = *(const struct sigfs_blob *const *)b;
+
+	if (x->slot != y->slot)
+		return x->slot < y->slot ? -1 : 1;
+	return x < y ? -1 : x > y;
+}
+
+/* No slot twice, no two blobs sharing a byte: sort pointers to the blobs by
+ * slot, then by offset, and compare neighbours (O(n log n); n is bounded by
+ * SIGFS_MAX_BLOBS). */
+static int check_index(struct sigfs_slice *s, struct sigfs_blob *blobs, uint32_t count)
+{
+	const struct sigfs_blob **v, *far = NULL;
+	uint64_t end = 0;
+	uint32_t i;
+	int err = SIGFS_OK;
+
+	v = malloc((count ? count : 1) * sizeof *v);
+	if (!v)
+		return sigfs_error_set(SIGFS_ENOMEM, "out of memory for %u blobs", count);
+	for (i = 0; i < count; i++)
+		v[i] = &blobs[i];
+	qsort(v, count, sizeof *v, by_slot);
+	for (i = 1; i < count && !err; i++)
+		if (v[i]->slot == v[i - 1]->slot)
+			err = sigfs_slice_malformed(s, "superblob: slot 0x%x appears twice", v[i]->slot);
+	qsort(v, count, sizeof *v, by_offset);
+	/* a blob overlaps an earlier one (in offset order) exactly when it
+	 * starts before the furthest end seen so far */
+	for (i = 0; i < count && !err; i++) {
+		if (far && v[i]->offset < end) {
+			const struct sigfs_blob *x = v[i] > far ? v[i] : far, *y = v[i] > far ? far : v[i];
+
+			err = sigfs_slice_malformed(
+			    s,
+			    "superblob: blob %zu (slot 0x%x) at 0x%x overlaps blob %zu (slot 0x%x) at 0x%x",
+			    (size_t)(x - blobs), x->slot, x->offset, (size_t)(y - blobs), y->slot, y->offset);
+		}
+		if (!far || (uint64_t)v[i]->offset + v[i]->len > end) {
+			far = v[i];
+			end = (uint64_t)v[i]->offset + v[i]->len;
+		}
+	}
+	free(v);
+	return err;
+}
+
+/* The SuperBlob header and index: every blob inside the SuperBlob, past the
+ * index, no slot twice, no overlap, each known slot with its magic. On
+ * success s->blobs holds all of them; otherwise none. */
+static int parse_index(struct sigfs_slice *s)
 {
 	sigfs_cur sb, idx;
-	uint32_t magic, length, count, i, j;
+	uint32_t magic, length, count, i;
+	struct sigfs_blob *blobs;
 	size_t hdr_end;
-	int err, cds_ok = 1;
+	int err;
 
 	sigfs_cur_init(&sb, s->sig, s->sig_len);
 	if (!sigfs_cur_be32(&sb, &magic) || !sigfs_cur_be32(&sb, &length) || !sigfs_cur_be32(&sb, &count))
@@ -154,55 +210,69 @@ int sigfs_signature_parse(struct sigfs_slice *s)
 					     length, s->sig_len);
 	if (count > (length - 12) / 8)
 		return sigfs_slice_malformed(s, "superblob: %u blobs cannot fit in %u bytes", count, length);
+	/* bound: Apple writes about a dozen blobs; the index checks are
+	 * O(count log count) and the allocation count * 32 bytes */
+	if (count > SIGFS_MAX_BLOBS)
+		return sigfs_slice_malformed(s, "superblob: %u blobs exceed the bound of %u", count,
+					     SIGFS_MAX_BLOBS);
 	hdr_end = 12 + (size_t)count * 8;
-	s->blobs = calloc(count ? count : 1, sizeof *s->blobs);
-	if (!s->blobs)
+	blobs = calloc(count ? count : 1, sizeof *blobs);
+	if (!blobs)
 		return sigfs_error_set(SIGFS_ENOMEM, "out of memory for %u blobs", count);
 	sigfs_cur_init(&sb, s->sig, length);
+	sigfs_cur_init(&idx, NULL, 0);
+	err = SIGFS_OK;
 	if (!sigfs_cur_at(&sb, 12, (size_t)count * 8, &idx))
-		return sigfs_slice_malformed(s, "superblob: index past end");
-	for (i = 0; i < count; i++) {
-		struct sigfs_blob *b = &s->blobs[i];
-		uint32_t off, blen;
+		err = sigfs_slice_malformed(s, "superblob: index past end");
+	for (i = 0; i < count && !err; i++) { /* count <= SIGFS_MAX_BLOBS */
+		struct sigfs_blob *b = &blobs[i];
+		uint32_t off = 0, blen = 0;
 		sigfs_cur bc;
 
 		if (!sigfs_cur_be32(&idx, &b->slot) || !sigfs_cur_be32(&idx, &off))
-			return sigfs_slice_malformed(s, "superblob: index past end");
-		if (off < hdr_end)
-			return sigfs_slice_malformed(
+			err = sigfs_slice_malformed(s, "superblob: index past end");
+		else if (off < hdr_end)
+			err = sigfs_slice_malformed(
 			    s,
 			    "superblob: blob %u (slot 0x%x) offset 0x%x points into the header (ends 0x%zx)",
 			    i, b->slot, off, hdr_end);
-		if (!sigfs_cur_at(&sb, off, 8, &bc) || !sigfs_cur_be32(&bc, &b->magic) ||
-		    !sigfs_cur_be32(&bc, &blen))
-			return sigfs_slice_malformed(
+		else if (!sigfs_cur_at(&sb, off, 8, &bc) || !sigfs_cur_be32(&bc, &b->magic) ||
+			 !sigfs_cur_be32(&bc, &blen))
+			err = sigfs_slice_malformed(
 			    s, "superblob: blob %u (slot 0x%x) offset 0x%x past end 0x%x", i, b->slot, off,
 			    length);
-		if (blen < 8 || blen > length - off)
-			return sigfs_slice_malformed(
+		else if (blen < 8 || blen > length - off)
+			err = sigfs_slice_malformed(
 			    s, "superblob: blob %u (slot 0x%x) at 0x%x length %u past end 0x%x", i, b->slot,
 			    off, blen, length);
 		b->offset = off;
 		b->p = s->sig + off;
 		b->len = blen;
-		for (j = 0; j < i; j++) {
-			const struct sigfs_blob *o = &s->blobs[j];
-
-			if (o->slot == b->slot)
-				return sigfs_slice_malformed(s, "superblob: slot 0x%x appears twice",
-							     b->slot);
-			if (off < o->offset + o->len && o->offset < off + blen)
-				return sigfs_slice_malformed(s,
-							     "superblob: blob %u (slot 0x%x) at 0x%x "
-							     "overlaps blob %u (slot 0x%x) at 0x%x",
-							     i, b->slot, off, j, o->slot, o->offset);
-		}
-		s->nblobs = i + 1;
-		if (slot_magic(b->slot) && b->magic != slot_magic(b->slot))
-			return sigfs_slice_malformed(
-			    s, "superblob: blob %u (slot 0x%x) has magic 0x%08x, expected 0x%08x", i, b->slot,
-			    b->magic, slot_magic(b->slot));
 	}
+	if (!err)
+		err = check_index(s, blobs, count);
+	for (i = 0; i < count && !err; i++)
+		if (slot_magic(blobs[i].slot) && blobs[i].magic != slot_magic(blobs[i].slot))
+			err = sigfs_slice_malformed(
+			    s, "superblob: blob %u (slot 0x%x) has magic 0x%08x, expected 0x%08x", i,
+			    blobs[i].slot, blobs[i].magic, slot_magic(blobs[i].slot));
+	if (err) {
+		free(blobs);
+		return err;
+	}
+	s->blobs = blobs;
+	s->nblobs = count;
+	return SIGFS_OK;
+}
+
+int sigfs_signature_parse(struct sigfs_slice *s)
+{
+	uint32_t i, j;
+	int err, cds_ok = 1;
+
+	err = parse_index(s);
+	if (err)
+		return err;
 
 	/* CodeDirectories: slot 0 and the alternates */
 	for (i = 0; i < s->nblobs; i++) {
@@ -237,43 +307,29 @@ int sigfs_signature_parse(struct sigfs_slice *s)
 			s->primary = i;
 
 	/* payloads that later files decode: check them now, so a listed file
-	 * always renders and a broken payload shows in `status` */
-	for (i = 0; i < s->nblobs; i++) {
+	 * always renders. One that does not decode hides the files derived
+	 * from it and records why; `status` keeps describing the signature's
+	 * shape. Only a failed allocation fails the load. */
+	for (i = 0; i < s->nblobs; i++) { /* nblobs <= SIGFS_MAX_BLOBS */
 		const struct sigfs_blob *b = &s->blobs[i];
-		sigfs_buf scratch = SIGFS_BUF_INIT;
+		sigfs_buf sink = SIGFS_BUF_SINK;
 		sigfs_plist *pl = NULL;
-		const char *what = NULL;
 
 		switch (b->slot) {
-		case CSSLOT_REQUIREMENTS:
-			err = sigfs_reqset_dump(&scratch, b->p, b->len);
-			what = "requirement set";
-			break;
-		case CSSLOT_ENTITLEMENTS:
-			err = sigfs_plist_from_xml(&pl, b->p + 8, b->len - 8);
-			what = "entitlements";
-			break;
+		case CSSLOT_REQUIREMENTS: err = sigfs_reqset_dump(&sink, b->p, b->len); break;
+		case CSSLOT_ENTITLEMENTS: err = sigfs_plist_from_xml(&pl, b->p + 8, b->len - 8); break;
 		case CSSLOT_DER_ENTITLEMENTS:
-			err = sigfs_plist_from_der(&pl, b->p + 8, b->len - 8);
-			what = "DER entitlements";
-			break;
 		case CSSLOT_LAUNCH_CONSTRAINT_SELF:
 		case CSSLOT_LAUNCH_CONSTRAINT_PARENT:
 		case CSSLOT_LAUNCH_CONSTRAINT_RESPONSIBLE:
-		case CSSLOT_LIBRARY_CONSTRAINT:
-			err = sigfs_plist_from_der(&pl, b->p + 8, b->len - 8);
-			what = "launch constraints";
-			break;
+		case CSSLOT_LIBRARY_CONSTRAINT: err = sigfs_plist_from_der(&pl, b->p + 8, b->len - 8); break;
 		default: continue;
 		}
-		sigfs_buf_free(&scratch);
 		sigfs_plist_free(pl);
 		if (err == SIGFS_ENOMEM)
 			return err;
-		if (err) {
-			s->bad_slots |= 1u << b->slot;
-			sigfs_slice_malformed(s, "%s (slot %u): %s", what, b->slot, sigfs_error_last());
-		}
+		if (err && sigfs_slice_slot_bad(s, b->slot, "%s", sigfs_error_last()))
+			return SIGFS_ENOMEM;
 	}
 
 	/* CMS: an empty wrapper (8 bytes) is no CMS; garbage is malformed */
@@ -289,29 +345,4 @@ int sigfs_signature_parse(struct sigfs_slice *s)
 		}
 	}
 	return s->malformed ? SIGFS_EMALFORMED : SIGFS_OK;
-}
-
-int sigfs_slice_slot_ok(const struct sigfs_slice *s, uint32_t slot)
-{
-	if (!sigfs_slice_blob(s, slot))
-		return 0;
-	return slot >= 32 || !(s->bad_slots & (1u << slot));
-}
-
-enum sigfs_status sigfs_slice_status(const struct sigfs_slice *s)
-{
-	if (s->not_macho)
-		return SIGFS_ST_NOTMACHO;
-	if (s->malformed)
-		return SIGFS_ST_MALFORMED;
-	if (!s->has_lc_sig)
-		return SIGFS_ST_UNSIGNED;
-	if (s->cms && sigfs_cms_cert_count(s->cms) > 0)
-		return SIGFS_ST_SIGNED;
-	return SIGFS_ST_ADHOC;
-}
-
-const struct sigfs_cd *sigfs_slice_cd(const struct sigfs_slice *s)
-{
-	return s->cds_ok ? &s->cds[s->primary] : NULL;
 }

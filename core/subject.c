@@ -86,6 +86,11 @@ int sigfs_subject_kind(const sigfs_subject *s)
 	return s->kind;
 }
 
+const char *sigfs_subject_rel(const sigfs_subject *s)
+{
+	return s->rel;
+}
+
 uint64_t sigfs_subject_bytes_read(const sigfs_subject *s)
 {
 	return s->bytes_read;

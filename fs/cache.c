@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sigfs/file.h"
+#include "sigfs/tree.h"
 
 #define SFC_BUCKETS	   4096 /* hash chains of the file/blob table */
 #define SFC_PROBE_SLOTS	   8192 /* direct-mapped probe answers */
@@ -31,15 +31,15 @@ struct ent {
 struct probe_slot {
 	struct sfc_key key;
 	int valid;
-	int is_macho;
+	int kind;
 };
 
 struct sfc {
 	size_t budget;
-	pthread_mutex_t lock; /* table, LRU, counters */
+	pthread_mutex_t lock; /* table, LRU, bytes */
 	struct ent *buckets[SFC_BUCKETS];
 	struct ent *lru_head, *lru_tail;
-	size_t bytes, entries, hits, misses, evictions;
+	size_t bytes;
 
 	pthread_mutex_t probe_lock;
 	struct probe_slot probe[SFC_PROBE_SLOTS];
@@ -100,12 +100,12 @@ int sfc_probe_get(struct sfc *c, const struct sfc_key *k)
 	struct probe_slot *s = &c->probe[key_hash(k) % SFC_PROBE_SLOTS];
 	pthread_mutex_lock(&c->probe_lock);
 	if (s->valid && key_eq(&s->key, k))
-		r = s->is_macho;
+		r = s->kind;
 	pthread_mutex_unlock(&c->probe_lock);
 	return r;
 }
 
-void sfc_probe_put(struct sfc *c, const struct sfc_key *k, int is_macho)
+void sfc_probe_put(struct sfc *c, const struct sfc_key *k, int kind)
 {
 	if (!c)
 		return;
@@ -113,7 +113,7 @@ void sfc_probe_put(struct sfc *c, const struct sfc_key *k, int is_macho)
 	pthread_mutex_lock(&c->probe_lock);
 	s->key = *k;
 	s->valid = 1;
-	s->is_macho = is_macho;
+	s->kind = kind;
 	pthread_mutex_unlock(&c->probe_lock);
 }
 
@@ -147,7 +147,7 @@ static struct sfc_blob *blob_ref(struct sfc_blob *b)
 void sfc_file_unref(struct sfc_file *e)
 {
 	if (e && atomic_fetch_sub(&e->refs, 1) == 1) {
-		sigfs_file_free(e->f);
+		sigfs_subject_free(e->s);
 		free(e);
 	}
 }
@@ -200,7 +200,6 @@ static void ent_drop(struct sfc *c, struct ent *e)
 	*pp = e->hnext;
 	lru_unlink(c, e);
 	c->bytes -= e->cost;
-	c->entries--;
 	if (e->kind == ENT_FILE)
 		sfc_file_unref(e->u.file);
 	else
@@ -210,10 +209,8 @@ static void ent_drop(struct sfc *c, struct ent *e)
 
 static void evict(struct sfc *c)
 {
-	while (c->bytes > c->budget && c->lru_tail) {
+	while (c->bytes > c->budget && c->lru_tail)
 		ent_drop(c, c->lru_tail);
-		c->evictions++;
-	}
 }
 
 /* Insert a new entry (after a failed find). Returns it, or NULL if it does
@@ -237,7 +234,6 @@ static struct ent *insert(struct sfc *c, int kind, const struct sfc_key *k, cons
 	c->buckets[h % SFC_BUCKETS] = e;
 	lru_push(c, e);
 	c->bytes += cost;
-	c->entries++;
 	return e;
 }
 
@@ -255,23 +251,20 @@ struct sfc_file *sfc_file_get(struct sfc *c, const struct sfc_key *k)
 		lru_unlink(c, e);
 		lru_push(c, e);
 		r = file_ref(e->u.file);
-		c->hits++;
-	} else {
-		c->misses++;
 	}
 	pthread_mutex_unlock(&c->lock);
 	return r;
 }
 
-struct sfc_file *sfc_file_put(struct sfc *c, const struct sfc_key *k, sigfs_file *f)
+struct sfc_file *sfc_file_put(struct sfc *c, const struct sfc_key *k, sigfs_subject *s)
 {
 	struct sfc_file *nf = malloc(sizeof *nf);
 	if (!nf) {
-		sigfs_file_free(f);
+		sigfs_subject_free(s);
 		return NULL;
 	}
 	nf->key = *k;
-	nf->f = f;
+	nf->s = s;
 	atomic_init(&nf->refs, 1);
 	if (!c)
 		return nf;
@@ -286,7 +279,7 @@ struct sfc_file *sfc_file_put(struct sfc *c, const struct sfc_key *k, sigfs_file
 		sfc_file_unref(nf);
 		return r;
 	}
-	e = insert(c, ENT_FILE, k, "", h, (size_t)sigfs_file_bytes_read(f) + SFC_FILE_OVERHEAD);
+	e = insert(c, ENT_FILE, k, "", h, (size_t)sigfs_subject_bytes_read(s) + SFC_FILE_OVERHEAD);
 	if (e) {
 		e->u.file = file_ref(nf);
 		evict(c);
@@ -309,9 +302,6 @@ struct sfc_blob *sfc_blob_get(struct sfc *c, const struct sfc_key *k, const char
 		lru_unlink(c, e);
 		lru_push(c, e);
 		r = blob_ref(e->u.blob);
-		c->hits++;
-	} else {
-		c->misses++;
 	}
 	pthread_mutex_unlock(&c->lock);
 	return r;
@@ -337,20 +327,6 @@ struct sfc_blob *sfc_blob_put(struct sfc *c, const struct sfc_key *k, const char
 	}
 	pthread_mutex_unlock(&c->lock);
 	return b;
-}
-
-void sfc_stats(struct sfc *c, struct sfc_stats *out)
-{
-	memset(out, 0, sizeof *out);
-	if (!c)
-		return;
-	pthread_mutex_lock(&c->lock);
-	out->bytes = c->bytes;
-	out->entries = c->entries;
-	out->hits = c->hits;
-	out->misses = c->misses;
-	out->evictions = c->evictions;
-	pthread_mutex_unlock(&c->lock);
 }
 
 void sfc_free(struct sfc *c)

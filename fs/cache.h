@@ -5,9 +5,9 @@
  * rebuilt file is a new key and is never served from an old entry; old
  * entries age out through the LRU.
  *
- *  - the probe cache: "is this regular file a Mach-O", a fixed-size
- *    direct-mapped table (a collision just forgets the older answer);
- *  - loaded files (sigfs_file, refcounted) and rendered bytes (sfc_blob,
+ *  - the probe cache: "which kind of subject is this entry" (sigfs_probe),
+ *    a fixed-size direct-mapped table (a collision forgets the older answer);
+ *  - loaded subjects (sigfs_subject, refcounted) and rendered bytes (sfc_blob,
  *    refcounted), one hash table and one LRU list under one mutex, bounded
  *    by a byte budget. Evicting drops the cache's reference only: a file
  *    being rendered or a blob held by an open handle stays alive until its
@@ -25,7 +25,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "sigfs/file.h"
+#include "sigfs/tree.h"
 
 struct sfc_key {
 	uint64_t dev;
@@ -42,10 +42,10 @@ struct sfc_blob {
 	char data[];
 };
 
-/* A loaded Mach-O, shared by the cache and in-flight operations. */
+/* A loaded subject, shared by the cache and in-flight operations. */
 struct sfc_file {
 	struct sfc_key key;
-	sigfs_file *f;
+	sigfs_subject *s;
 	atomic_ulong refs;
 };
 
@@ -55,16 +55,17 @@ struct sfc;
 struct sfc *sfc_new(size_t budget);
 void sfc_free(struct sfc *c);
 
-/* Probe cache: 1 (Mach-O), 0 (not), -1 (unknown). */
+/* Probe cache: the enum sigfs_kind of an entry (SIGFS_KIND_NONE: no .sig),
+ * or -1 (unknown). */
 int sfc_probe_get(struct sfc *c, const struct sfc_key *k);
-void sfc_probe_put(struct sfc *c, const struct sfc_key *k, int is_macho);
+void sfc_probe_put(struct sfc *c, const struct sfc_key *k, int kind);
 
-/* Loaded files. get: a new reference or NULL. put: takes ownership of `f`
- * and returns a reference to the cached entry for `k` (the existing one, in
- * which case `f` is freed, or a new one); NULL only on allocation failure
- * (then `f` was freed too). */
+/* Loaded subjects. get: a new reference or NULL. put: takes ownership of
+ * `s` and returns a reference to the cached entry for `k` (the existing one,
+ * in which case `s` is freed, or a new one); NULL only on allocation failure
+ * (then `s` was freed too). */
 struct sfc_file *sfc_file_get(struct sfc *c, const struct sfc_key *k);
-struct sfc_file *sfc_file_put(struct sfc *c, const struct sfc_key *k, sigfs_file *f);
+struct sfc_file *sfc_file_put(struct sfc *c, const struct sfc_key *k, sigfs_subject *s);
 void sfc_file_unref(struct sfc_file *e);
 
 /* Rendered bytes of `path` (inside the .sig tree) of the file `k`. */
@@ -74,10 +75,5 @@ struct sfc_blob *sfc_blob_get(struct sfc *c, const struct sfc_key *k, const char
  * blob for (k, path) (the existing one, `b` released, or `b`). */
 struct sfc_blob *sfc_blob_put(struct sfc *c, const struct sfc_key *k, const char *path, struct sfc_blob *b);
 void sfc_blob_unref(struct sfc_blob *b);
-
-struct sfc_stats {
-	size_t bytes, entries, hits, misses, evictions;
-};
-void sfc_stats(struct sfc *c, struct sfc_stats *out);
 
 #endif

@@ -10,10 +10,10 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* The result does not matter here, only that the call is safe. */
-#define IGNORE(x)                                                                                                      \
-	do {                                                                                                           \
-		if (x) {                                                                                               \
-		}                                                                                                      \
+#define IGNORE(x)                                                                                            \
+	do {                                                                                                 \
+		if (x) {                                                                                     \
+		}                                                                                            \
 	} while (0)
 
 struct fuzz_mem {

@@ -1,6 +1,6 @@
 #!/bin/bash
-# make demo: mount two real signed samples and show what sigfs offers.
-# Builds nothing (make builds out/sigfs first); unmounts in a trap.
+# make demo / ./setup.sh demo: mount two real signed samples and show what
+# sigfs offers. Builds nothing (make builds out/sigfs first); unmounts in a trap.
 set -u
 cd "$(dirname "$0")/.."
 SIGFS=${SIGFS:-out/sigfs}
@@ -50,13 +50,13 @@ run cat libffi/libffi.8.dylib.sig/info.txt
 run cat libffi/libffi.8.dylib.sig/authority
 run find terminal-notifier.app -name "'*.sig'"
 run cat terminal-notifier.app/Contents/MacOS/terminal-notifier.sig/status
-run "grep -rl '^unsigned' --include=status libffi terminal-notifier.app"
+run "find libffi terminal-notifier.app -path '*.sig/status' -exec grep -lx unsigned {} +"
 
 # Synthetic binaries signed here with a test CA (tests/fixtures/make-fixtures.sh:
 # clang + ld64.lld + the test signer) show entitlements; skipped without them.
 if [ -x out/tools/mksig ] && tests/fixtures/make-fixtures.sh "$tmp/fx" >/dev/null 2>&1; then
 	mount_one "$tmp/fx/src" "$tmp/fixtures"
-	run "grep -rl com.apple.security.get-task-allow fixtures --include=entitlements.plist"
+	run "find fixtures -path '*.sig/entitlements.txt' -exec grep -lzP '\\[Key\\] com\\.apple\\.security\\.get-task-allow\\n\\s*\\[Value\\]\\n\\s*\\[Bool\\] true\\n' {} +"
 	run cat fixtures/devid-arm64.sig/entitlements.txt
 	run cat fixtures/devid-arm64.sig/requirements.txt
 fi

@@ -2,7 +2,11 @@
  *
  * Appending never fails loudly: on allocation failure (or past SIGFS_BUF_MAX)
  * the buffer sets `oom` and ignores further appends, so a renderer can append
- * freely and check once with sigfs_buf_status() at the end. */
+ * freely and check once with sigfs_buf_status() at the end.
+ *
+ * A sink (SIGFS_BUF_SINK) stores nothing and only counts `len`: validating
+ * a payload runs the renderer itself into a sink, so what validates renders,
+ * in the time of rendering and no memory. */
 #ifndef SIGFS_BUF_H
 #define SIGFS_BUF_H
 
@@ -18,12 +22,19 @@ typedef struct sigfs_buf {
 	char *ptr; /* NUL-terminated when len > 0 (the NUL is not counted) */
 	size_t len;
 	size_t cap;
-	int oom;
+	int oom;  /* SIGFS_BUF_NOMEM or SIGFS_BUF_TOOBIG once an append failed */
+	int sink; /* count only: ptr stays NULL */
 } sigfs_buf;
+
+enum { SIGFS_BUF_NOMEM = 1, SIGFS_BUF_TOOBIG = 2 };
 
 #define SIGFS_BUF_INIT                                                                                       \
 	{                                                                                                    \
-		NULL, 0, 0, 0                                                                                \
+		NULL, 0, 0, 0, 0                                                                             \
+	}
+#define SIGFS_BUF_SINK                                                                                       \
+	{                                                                                                    \
+		NULL, 0, 0, 0, 1                                                                             \
 	}
 
 void sigfs_buf_put(sigfs_buf *b, const void *p, size_t n);
@@ -37,7 +48,9 @@ void sigfs_buf_time(sigfs_buf *b, int64_t t);
 /* A DER object as PEM (RFC 7468: base64 lines of 64 characters), e.g.
  * label "CERTIFICATE". */
 void sigfs_buf_pem(sigfs_buf *b, const char *label, const uint8_t *der, size_t len);
-/* SIGFS_OK, or SIGFS_ENOMEM (with a message) if any append failed. */
+/* SIGFS_OK; SIGFS_ENOMEM (with a message) if an allocation failed;
+ * SIGFS_EMALFORMED if the content would pass SIGFS_BUF_MAX (a bound hit by
+ * what a file says, not a shortage of memory). */
 int sigfs_buf_status(const sigfs_buf *b) SIGFS_WUR;
 /* Empty the buffer, keeping its storage. */
 void sigfs_buf_clear(sigfs_buf *b);

@@ -76,16 +76,6 @@ static inline SIGFS_WUR int sigfs_cur_u8(sigfs_cur *c, uint8_t *v)
 	return 1;
 }
 
-static inline SIGFS_WUR int sigfs_cur_be16(sigfs_cur *c, uint16_t *v)
-{
-	if (c->len < 2)
-		return 0;
-	*v = (uint16_t)((unsigned)c->p[0] << 8 | c->p[1]);
-	c->p += 2;
-	c->len -= 2;
-	return 1;
-}
-
 static inline SIGFS_WUR int sigfs_cur_be32(sigfs_cur *c, uint32_t *v)
 {
 	if (c->len < 4)
@@ -130,12 +120,6 @@ static inline SIGFS_WUR int sigfs_cur_le64(sigfs_cur *c, uint64_t *v)
 	}
 	*v = (uint64_t)hi << 32 | lo;
 	return 1;
-}
-
-/* Big-endian unsigned integer of any width 1..4 at fixed offset, no move. */
-static inline uint32_t sigfs_be32_at(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
 #endif

@@ -12,7 +12,7 @@ enum {
 	SIGFS_ENOTFOUND = -1,	 /* the thing asked for is absent */
 	SIGFS_EMALFORMED = -2,	 /* the bytes do not follow the format */
 	SIGFS_EUNSUPPORTED = -3, /* valid, but not something sigfs handles */
-	SIGFS_ENOMEM = -4,	 /* allocation failed or a size bound was hit */
+	SIGFS_ENOMEM = -4,	 /* allocation failed (a size bound hit is EMALFORMED) */
 	SIGFS_EIO = -5,		 /* reading the source failed (vanished, shrank) */
 	SIGFS_EACCES = -6,	 /* the source refused access (permissions) */
 };

@@ -15,13 +15,21 @@ typedef struct sigfs_plist sigfs_plist;
 
 /* Nesting bound of decoded plists; deeper is SIGFS_EMALFORMED. */
 #define SIGFS_PLIST_MAX_DEPTH 64
+/* Bound of the values in one plist (a dict entry counts its value, not its
+ * key; a shared binary-plist object counts each time it is used); more is
+ * SIGFS_EMALFORMED. Each value costs some 100 bytes in memory, so 16 MiB of
+ * two-byte DER values would otherwise take gigabytes. Entitlements and
+ * Info.plist files have hundreds. */
+#define SIGFS_PLIST_MAX_VALUES 65536
 
 /* Parse an XML (or binary) plist, e.g. the payload of the slot-5 blob
  * (without its 8-byte blob header) or an embedded __info_plist section. */
 int sigfs_plist_from_xml(sigfs_plist **out, const uint8_t *data, size_t len) SIGFS_WUR;
 
 /* Decode Apple's DER plist encoding (payload of the slot-7 blob and of the
- * launch-constraint blobs, without the 8-byte blob header). */
+ * launch-constraint blobs, without the 8-byte blob header). Also reads the
+ * bare layout other signers write for slot 7: the root dict as a DER SET of
+ * SEQUENCE {UTF8String key, value}, dicts as SETs, no wrapper or version. */
 int sigfs_plist_from_der(sigfs_plist **out, const uint8_t *der, size_t len) SIGFS_WUR;
 
 /* Apple's XML plist form (header, DOCTYPE, tab-indented, trailing newline). */

@@ -55,6 +55,8 @@ int sigfs_subject_load(sigfs_subject **out, const sigfs_source *src, const char 
 		       const sigfs_subject_opts *o) SIGFS_WUR;
 void sigfs_subject_free(sigfs_subject *s);
 int sigfs_subject_kind(const sigfs_subject *s);
+/* The SOURCE-relative path the subject was loaded from. */
+const char *sigfs_subject_rel(const sigfs_subject *s);
 /* Source bytes read by sigfs_subject_load (for the benchmarks). */
 uint64_t sigfs_subject_bytes_read(const sigfs_subject *s);
 

@@ -112,11 +112,15 @@ def fat(slices, magic=0xCAFEBABE, nfat=None, entries=None):
     return hdr + b"\0" * (off - len(hdr)) + data
 
 
-def emit(name, data, status, files=None):
-    """files: {name in .sig/: exact expected bytes}, written to NAME.expect/"""
+def emit(name, data, status, files=None, absent=()):
+    """files: {name in .sig/: exact expected bytes}, written to NAME.expect/;
+    absent: names in .sig/ that must not exist, written to NAME.absent"""
     with open(os.path.join(out, name), "wb") as f:
         f.write(data)
     expected.append((name, status))
+    if absent:
+        with open(os.path.join(out, name + ".absent"), "w") as f:
+            f.write("".join(a + "\n" for a in absent))
     for fname, content in (files or {}).items():
         os.makedirs(os.path.join(out, name + ".expect"), exist_ok=True)
         with open(os.path.join(out, name + ".expect", fname), "wb") as f:
@@ -208,18 +212,22 @@ emit("cms-garbage", macho64(superblob([(0, good_cd), (0x10000, blob(CSMAGIC_BLOB
      "malformed: cms: …")
 emit("cms-empty-wrapper", macho64(superblob([(0, good_cd), (0x10000, blob(CSMAGIC_BLOBWRAPPER, b""))])), "adhoc")
 
-# --- payloads that later files decode
+# --- payloads that later files decode: one that does not decode leaves
+# `status` describing the signature's shape (SPEC-VERIFY.md) and hides only
+# the files derived from it; the raw blob files stay
 emit("ent-xml-garbage", macho64(superblob([(0, good_cd), (5, blob(0xFADE7171, b"<plist><dict><key>x</dict"))])),
-     "malformed: entitlements (slot 5): …")
+     "adhoc", {"entitlements.plist": b"<plist><dict><key>x</dict"}, absent=["entitlements.txt", "entitlements.json"])
 emit("ent-der-garbage", macho64(superblob([(0, good_cd), (7, blob(0xFADE7172, b"\x70\x80\x02\x01\x01"))])),
-     "malformed: DER entitlements (slot 7): …")
-emit("reqset-count-overflow", macho64(superblob([(0, good_cd), (2, blob(CSMAGIC_REQUIREMENTS, be(0x10000000)))])),
-     "malformed: requirement set (slot 2): …")
+     "adhoc", {"entitlements.der": b"\x70\x80\x02\x01\x01"},
+     absent=["entitlements.plist", "entitlements.txt", "entitlements.json"])
+reqset_huge = blob(CSMAGIC_REQUIREMENTS, be(0x10000000))
+emit("reqset-count-overflow", macho64(superblob([(0, good_cd), (2, reqset_huge)])),
+     "adhoc", {"requirements.bin": reqset_huge}, absent=["requirements.txt", "designated-requirement"])
 deep = be(9) * 1000000 + be(1)  # a million nested opNot, then opTrue
 emit("req-deep-nesting", macho64(superblob([(0, good_cd), (2, blob(CSMAGIC_REQUIREMENTS, be(1, 3, 20) + blob(0xFADE0C00, be(1) + deep)))])),
-     "malformed: requirement set (slot 2): requirement: nesting deeper than 256 at offset 1040")
+     "adhoc", absent=["requirements.txt", "designated-requirement"])
 emit("lc-garbage-der", macho64(superblob([(0, good_cd), (8, blob(0xFADE8181, b"\x30\x84\xff\xff\xff\xff"))])),
-     "malformed: launch constraints (slot 8): …")
+     "adhoc", absent=["launch-constraints"])
 
 # --- Load commands
 emit("lc-sizeofcmds-exceeds-file", macho64(good_sb, sizeofcmds_override=0x7fffffff),
@@ -249,6 +257,69 @@ emit("fat-slice-into-header", fat([(CPU_ARM64, 0, sl)], entries=be(CPU_ARM64, 0,
 emit("fat-million-archs", be(0xCAFEBABE, 1000000) + b"\0" * 1016, "-")
 emit("fat-40-archs", be(0xCAFEBABE, 40) + b"\0" * 4096, "-")
 emit("java-class", be(0xCAFEBABE, 0x00000037) + b"\0" * 64, "-")
+
+# --- issue 8's hostile inputs (REVIEW.md appendix): each must finish within
+# the suite's time and memory bounds, not only without a crash
+def many(n, last_offset=None):
+    """a CodeDirectory, then n distinct-slot 8-byte blobs"""
+    blobs = [(0, good_cd)] + [(0x20000 + i, be(0x12345678, 8)) for i in range(n)]
+    off, index, data = 12 + 8 * len(blobs), b"", b""
+    for i, (slot, b) in enumerate(blobs):
+        o = off + len(data)
+        if last_offset is not None and i == len(blobs) - 1:
+            o = last_offset
+        index += be(slot, o)
+        data += b
+    return be(CSMAGIC_EMBEDDED_SIGNATURE, 12 + 8 * len(blobs) + len(data), len(blobs)) + index + data
+
+
+# hole 1: the index check was quadratic (13 s per load); a count past the
+# bound is malformed, one within it is checked in O(n log n)
+emit("sb-many-160000", macho64(many(160000)), "malformed: superblob: 160001 blobs exceed the bound of 1024")
+emit("sb-many-1024", macho64(many(1023)), "adhoc")
+last = 12 + 8 * 1024 + len(good_cd) + 8 * 1021  # where blob 1022 starts
+emit("sb-many-overlap-last", macho64(many(1023, last_offset=last)),
+     f"malformed: superblob: blob 1023 (slot 0x{0x20000 + 1022:x}) at 0x{last:x} "
+     f"overlaps blob 1022 (slot 0x{0x20000 + 1021:x}) at 0x{last:x}")
+
+# hole 4: a size bound (16 MiB of plist) reported as out-of-memory failed the
+# whole load; it is a payload that does not decode
+inner = b"\x02\x01\x01\xb0\x00"
+der17 = b"\x70\x84" + struct.pack(">I", len(inner)) + inner
+der17 += b"\0" * ((17 << 20) - len(der17))
+emit("ent-der-17mib", macho64(superblob([(0, good_cd), (7, blob(0xFADE7172, der17))])), "adhoc",
+     absent=["entitlements.plist", "entitlements.txt", "entitlements.json"])
+
+# hole 3: 200 set entries aliasing one 1 MB requirement made the load-time
+# check render 268 MB
+n = 128 << 10
+req = blob(0xFADE0C00, be(1) + be(6) * (n - 1) + be(1) * n)
+hdr = 12 + 8 * 200
+rs = blob(CSMAGIC_REQUIREMENTS, be(200) + b"".join(be(3, hdr) for _ in range(200)) + req)
+emit("reqset-repeat", macho64(superblob([(0, good_cd), (2, rs)])), "adhoc",
+     absent=["requirements.txt", "designated-requirement"])
+
+# the class behind hole 4: 16 MiB of two-byte values, each some 100 bytes
+# once decoded (1.7 GB and 12 s before the value bound), in DER and in XML
+def der_len(n):
+    if n < 0x80:
+        return bytes([n])
+    b = n.to_bytes((n.bit_length() + 7) // 8, "big")
+    return bytes([0x80 | len(b)]) + b
+
+
+def der_tlv(tag, body):
+    return bytes([tag]) + der_len(len(body)) + body
+
+
+strings = b"\x0c\x00" * ((16 << 20) // 2 - 32)
+der_many = der_tlv(0x70, b"\x02\x01\x01" + der_tlv(0xB0, der_tlv(0x30, b"\x0c\x01a" + der_tlv(0x30, strings))))
+emit("ent-der-many-values", macho64(superblob([(0, good_cd), (7, blob(0xFADE7172, der_many))])), "adhoc",
+     absent=["entitlements.plist", "entitlements.txt", "entitlements.json"])
+xml_many = b'<plist version="1.0"><dict><key>a</key><array>' + b"<true/>" * ((16 << 20) // 7 - 16) + \
+    b"</array></dict></plist>"
+emit("ent-xml-many-values", macho64(superblob([(0, good_cd), (5, blob(0xFADE7171, xml_many))])), "adhoc",
+     absent=["entitlements.txt", "entitlements.json"])
 
 with open(os.path.join(out, "EXPECTED"), "w") as f:
     for name, status in expected:

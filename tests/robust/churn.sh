@@ -51,7 +51,7 @@ for s in "${SLOTS[@]}"; do cp "$A" "$S/$s"; done
 M=$WORK/mnt
 sigfs_mount "$M" "$S" || die "mount"
 
-# Regression (fs/sigfs.c sigfs_op_open): the kernel caches a .sig file's size
+# Regression (fs/ops.c sigfs_op_open): the kernel caches a .sig file's size
 # from getattr for attr_timeout; a file replaced within that second must not
 # read as the new version cut to the old length. B's `format` is 20 bytes,
 # A's 32.

@@ -556,10 +556,11 @@ static void test_xml_bad(void **state)
 	xml_bad(junk2, strlen(junk2), SIGFS_EMALFORMED);
 	xml_bad(nul, sizeof nul - 1, SIGFS_EMALFORMED);
 	xml_bad(&one, 1, SIGFS_EMALFORMED);
-	/* A declared size far past the bound is refused before any read. */
-	assert_int_equal(sigfs_plist_from_xml(&pl, &one, SIZE_MAX), SIGFS_ENOMEM);
+	/* A declared size far past the bound is refused before any read, as
+	 * malformed: a bound hit is what the file says, not a lack of memory. */
+	assert_int_equal(sigfs_plist_from_xml(&pl, &one, SIZE_MAX), SIGFS_EMALFORMED);
 	assert_null(pl);
-	assert_int_equal(sigfs_plist_from_der(&pl, &one, SIZE_MAX), SIGFS_ENOMEM);
+	assert_int_equal(sigfs_plist_from_der(&pl, &one, SIZE_MAX), SIGFS_EMALFORMED);
 	/* A missing terminator: the bytes end inside an element. */
 	xml_bad("<plist><string>abc", 18, SIGFS_EMALFORMED);
 
@@ -775,6 +776,156 @@ static void test_der_depth(void **state)
 	assert_true((double)(clock() - t0) / CLOCKS_PER_SEC < 2.0);
 }
 
+/* DER length octets (X.690 8.1.3, minimal) of n at p; returns their count. */
+static size_t der_len(uint8_t *p, size_t n)
+{
+	size_t k = 0, i;
+
+	if (n < 0x80) {
+		p[0] = (uint8_t)n;
+		return 1;
+	}
+	for (i = n; i; i >>= 8)
+		k++;
+	p[0] = (uint8_t)(0x80 | k);
+	for (i = 0; i < k; i++)
+		p[1 + i] = (uint8_t)(n >> (8 * (k - 1 - i)));
+	return 1 + k;
+}
+
+/* Apple's DER plist {"a": [n empty strings]}: n + 2 values (root, array). */
+static uint8_t *der_many(size_t n, size_t *len)
+{
+	size_t arr = 2 * n, cap = arr + 64, pos;
+	uint8_t *p = malloc(cap), hdr[32], *q;
+	size_t h;
+
+	assert_non_null(p);
+	/* build inside out at the end of p */
+	pos = cap - arr;
+	memset(p + pos, 0, arr);
+	for (q = p + pos; q < p + cap; q += 2)
+		q[0] = 0x0c;
+	h = der_len(hdr + 1, arr);
+	hdr[0] = 0x30;
+	pos -= h + 1;
+	memcpy(p + pos, hdr, h + 1);
+	pos -= 3;
+	memcpy(p + pos,
+	       "\x0c\x01"
+	       "a",
+	       3); /* key */
+	h = der_len(hdr + 1, cap - pos);
+	hdr[0] = 0x30; /* the entry */
+	pos -= h + 1;
+	memcpy(p + pos, hdr, h + 1);
+	h = der_len(hdr + 1, cap - pos);
+	hdr[0] = 0xb0; /* the root dict */
+	pos -= h + 1;
+	memcpy(p + pos, hdr, h + 1);
+	pos -= 3;
+	memcpy(p + pos, "\x02\x01\x01", 3); /* version 1 */
+	h = der_len(hdr + 1, cap - pos);
+	hdr[0] = 0x70;
+	pos -= h + 1;
+	memcpy(p + pos, hdr, h + 1);
+	*len = cap - pos;
+	memmove(p, p + pos, *len);
+	return p;
+}
+
+/* XML {"a": [n <true/>]}: n + 2 values. */
+static char *xml_many(size_t n)
+{
+	static const char head[] = "<plist version=\"1.0\"><dict><key>a</key><array>";
+	static const char tail[] = "</array></dict></plist>";
+	char *p = malloc(sizeof head + 7 * n + sizeof tail), *q;
+	size_t i;
+
+	assert_non_null(p);
+	q = p + sizeof head - 1;
+	memcpy(p, head, sizeof head - 1);
+	for (i = 0; i < n; i++, q += 7)
+		memcpy(q, "<true/>", 7);
+	memcpy(q, tail, sizeof tail);
+	return p;
+}
+
+/* The value bound: 16 MiB of two-byte DER values took 1.7 GB and 12 s to
+ * decode and render; SIGFS_PLIST_MAX_VALUES values decode, one more is
+ * malformed, in either encoding. */
+static void test_value_bound(void **state)
+{
+	size_t len;
+	uint8_t *p;
+	char *x;
+	sigfs_plist *pl;
+	clock_t t0 = clock();
+
+	(void)state;
+	p = der_many(SIGFS_PLIST_MAX_VALUES - 2, &len);
+	pl = der_ok(p, len);
+	assert_int_equal(sigfs_pv_count(sigfs_pv_get(sigfs_plist_root(pl), "a")), SIGFS_PLIST_MAX_VALUES - 2);
+	sigfs_plist_free(pl);
+	free(p);
+	p = der_many(SIGFS_PLIST_MAX_VALUES - 1, &len);
+	der_bad(p, len, SIGFS_EMALFORMED, "more than 65536 values");
+	free(p);
+	p = der_many(((size_t)8 << 20) - 32, &len); /* just under 16 MiB */
+	der_bad(p, len, SIGFS_EMALFORMED, "more than 65536 values");
+	free(p);
+
+	x = xml_many(SIGFS_PLIST_MAX_VALUES - 2);
+	pl = xml_ok(x);
+	assert_int_equal(sigfs_pv_count(sigfs_pv_get(sigfs_plist_root(pl), "a")), SIGFS_PLIST_MAX_VALUES - 2);
+	sigfs_plist_free(pl);
+	free(x);
+	x = xml_many(SIGFS_PLIST_MAX_VALUES - 1);
+	xml_bad(x, strlen(x), SIGFS_EMALFORMED);
+	assert_string_equal(sigfs_error_last(), "xml plist: more than 65536 values");
+	free(x);
+	assert_true((double)(clock() - t0) / CLOCKS_PER_SEC < 5.0);
+}
+
+/* The bare layout other signers write in slot 7: the root dict as a DER
+ * SET of SEQUENCE {UTF8String, value}, a nested dict as a SET, an array as a
+ * SEQUENCE, no [APPLICATION 16] wrapper or version. Bytes assembled by hand
+ * from X.690; the XML is what Apple's form of the same dict is. */
+static void test_der_bare_set(void **state)
+{
+	static const uint8_t bare[] = {
+	    0x31, 0x37, /* SET: the root dict */
+	    0x30, 0x13, 0x0c, 0x0e, 'g',  'e',	't',  '-',  't',  'a',	's', 'k', '-', 'a', 'l', 'l',
+	    'o',  'w',	0x01, 0x01, 0xff,			 /* get-task-allow = true */
+	    0x30, 0x0c, 0x0c, 0x05, 'g',  'r',	'o',  'u',  'p', /* group = ["g"] */
+	    0x30, 0x03, 0x0c, 0x01, 'g',  0x30, 0x12, 0x0c, 0x06, 'n',	'e', 's', 't', 'e', 'd', /* nested =
+												    {k = 5} */
+	    0x31, 0x08, 0x30, 0x06, 0x0c, 0x01, 'k',  0x02, 0x01, 0x05,
+	};
+	/* the same SET inside Apple's layout is not a dict there */
+	static const uint8_t apple_with_set[] = {0x70, 0x0d, 0x02, 0x01, 0x01, 0xb0, 0x08, 0x30,
+						 0x06, 0x0c, 0x01, 'k',	 0x31, 0x01, 0x00};
+	sigfs_plist *pl;
+
+	(void)state;
+	pl = der_ok(bare, sizeof bare);
+	expect_render(pl, AS_XML,
+		      XML_HEAD
+		      "<dict>\n\t<key>get-task-allow</key>\n\t<true/>\n\t<key>group</key>\n\t<array>\n"
+		      "\t\t<string>g</string>\n\t</array>\n\t<key>nested</key>\n\t<dict>\n"
+		      "\t\t<key>k</key>\n\t\t<integer>5</integer>\n\t</dict>\n</dict>\n</plist>\n");
+	sigfs_plist_free(pl);
+	der_bad(apple_with_set, sizeof apple_with_set, SIGFS_EMALFORMED, "unexpected tag 0x31 at offset 12");
+	/* a SET whose entry is no key-value pair, or with trailing bytes */
+	der_bad((const uint8_t[]){0x31, 0x03, 0x0c, 0x01, 'k'}, 5, SIGFS_EMALFORMED, "expected 0x30");
+	der_bad((const uint8_t[]){0x31, 0x00, 0x00}, 3, SIGFS_EMALFORMED, "1 trailing bytes");
+	/* an empty SET is an empty dict */
+	pl = der_ok((const uint8_t[]){0x31, 0x00}, 2);
+	assert_int_equal(sigfs_plist_dict_count(pl), 0);
+	assert_int_equal(sigfs_pv_type(sigfs_plist_root(pl)), SIGFS_PV_DICT);
+	sigfs_plist_free(pl);
+}
+
 static void test_misc(void **state)
 {
 	sigfs_buf b = SIGFS_BUF_INIT;
@@ -796,6 +947,7 @@ int main(void)
 	    cmocka_unit_test(test_binary_bounds),    cmocka_unit_test(test_xml_bad),
 	    cmocka_unit_test(test_der_truncated),    cmocka_unit_test(test_der_bad),
 	    cmocka_unit_test(test_der_depth),	     cmocka_unit_test(test_misc),
+	    cmocka_unit_test(test_value_bound),	     cmocka_unit_test(test_der_bare_set),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
