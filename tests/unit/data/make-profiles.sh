@@ -7,8 +7,11 @@
 #   root.pem            test CA (EC P-256), given to the parser as an anchor
 #   signer.pem          the profile signer, issued by root
 #   other-root.pem other-signer.pem   a second CA nobody trusts, and its signer
-#   dev.pem dev.der dev.sha256   the developer certificate the profiles list
-#                       (dev.sha256: `openssl x509 -fingerprint -sha256`, hex)
+#   dev.pem dev.key dev.der dev.sha256   the developer certificate the profiles
+#                       list, a Developer ID Application one (Apple's marker
+#                       extension 1.2.840.113635.100.6.1.13); dev.sha256:
+#                       `openssl x509 -fingerprint -sha256`, hex
+#   tsa.pem tsa.key     a time-stamping authority issued by root
 #   stranger.pem stranger.sha256 a developer certificate no profile lists
 #   mac.plist mac.der   macOS Developer ID style: Platform OSX,
 #                       ProvisionsAllDevices, network extension
@@ -35,17 +38,20 @@ selfca() {
 	$ossl req -new -x509 -key "$1.key" -subj "$2" -days 3650 -out "$1.pem" \
 		-addext 'basicConstraints=critical,CA:true' -addext 'keyUsage=critical,keyCertSign'
 }
-issue() { # name subject issuer
+issue() { # name subject issuer [extension lines]
 	key "$1"
 	$ossl req -new -key "$1.key" -subj "$2" -out "$1.csr"
-	$ossl x509 -req -in "$1.csr" -CA "$3.pem" -CAkey "$3.key" -days 3650 -out "$1.pem" 2>/dev/null
+	printf '%s\n' "basicConstraints=critical,CA:FALSE" "${4:-keyUsage=digitalSignature}" >"$1.ext"
+	$ossl x509 -req -in "$1.csr" -CA "$3.pem" -CAkey "$3.key" -days 3650 -extfile "$1.ext" -out "$1.pem" 2>/dev/null
 }
 
 selfca root "/CN=Test Profile Root CA/O=sigfs tests"
 issue signer "/CN=Test Provisioning Profile Signing/O=sigfs tests" root
 selfca other-root "/CN=Untrusted Root/O=elsewhere"
 issue other-signer "/CN=Untrusted Profile Signing/O=elsewhere" other-root
-issue dev "/UID=ABCDEF1234/CN=Developer ID Application: Example Corp (TEAM1234AB)/OU=TEAM1234AB/O=Example Corp" root
+issue dev "/UID=ABCDEF1234/CN=Developer ID Application: Example Corp (TEAM1234AB)/OU=TEAM1234AB/O=Example Corp" root \
+	"$(printf 'extendedKeyUsage=codeSigning\n1.2.840.113635.100.6.1.13=ASN1:NULL')"
+issue tsa "/CN=Test Timestamp Authority/O=sigfs tests" root 'extendedKeyUsage=critical,timeStamping'
 issue stranger "/CN=Apple Development: Someone Else (ZZZZ999999)/OU=ZZZZ999999/O=Someone Else" root
 $ossl x509 -in dev.pem -outform DER -out dev.der
 for c in dev stranger; do
