@@ -480,19 +480,19 @@ void sigfs_bundle_free(sigfs_bundle *b)
 	free(b);
 }
 
-int sigfs_bundle_of_executable(const sigfs_source *src, const char *rel, char **bundle_rel)
+int sigfs_bundle_of_executable(const sigfs_source *src, const char *rel, sigfs_bundle **out)
 {
 	/* candidates: B/Contents/MacOS/X, B/Versions/V/X, B/X */
 	static const char *const tails[] = {"/Contents/MacOS/", "/Versions/", "/"};
 	const char *name = base_name(rel);
 	size_t dirlen = (size_t)(name - rel);
 
-	*bundle_rel = NULL;
+	*out = NULL;
 	for (size_t i = 0; i < sizeof tails / sizeof tails[0]; i++) {
 		size_t tl = strlen(tails[i]), blen;
-		char *cand;
 		sigfs_bundle *b = NULL;
-		int match;
+		char *cand;
+		int err;
 
 		if (i == 1) { /* B/Versions/V/X: strip "/Versions/V/" */
 			const char *v;
@@ -504,27 +504,25 @@ int sigfs_bundle_of_executable(const sigfs_source *src, const char *rel, char **
 			if (v - rel < 9 || strncmp(v - 9, "/Versions", 9) != 0)
 				continue;
 			blen = (size_t)(v - 9 - rel);
-		} else {
-			if (dirlen < tl || strncmp(rel + dirlen - tl, tails[i], tl) != 0)
-				continue;
+		} else if (dirlen >= tl && strncmp(rel + dirlen - tl, tails[i], tl) == 0) {
 			blen = dirlen - tl;
-		}
-		if (blen == 0 && i != 2)
+		} else if (i == 2 && dirlen == 0) {
+			blen = 0; /* X at the root of a SOURCE that is a flat bundle */
+		} else {
 			continue;
+		}
 		cand = strndup(rel, blen);
 		if (!cand)
 			return SIGFS_ENOMEM;
-		if (sigfs_bundle_load(&b, src, cand) != SIGFS_OK) {
-			free(cand);
-			continue;
-		}
-		match = b->exec && !b->exec_is_info && strcmp(b->exec, rel) == 0;
-		sigfs_bundle_free(b);
-		if (match) {
-			*bundle_rel = cand;
+		err = sigfs_bundle_load(&b, src, cand);
+		free(cand);
+		if (err == SIGFS_ENOMEM)
+			return err;
+		if (!err && b->exec && !b->exec_is_info && strcmp(b->exec, rel) == 0) {
+			*out = b;
 			return SIGFS_OK;
 		}
-		free(cand);
+		sigfs_bundle_free(b);
 	}
 	return SIGFS_ENOTFOUND;
 }

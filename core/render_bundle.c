@@ -9,10 +9,13 @@
 #include "sigfs/bundle.h"
 
 struct bundle_subject {
-	sigfs_bundle *b;
+	sigfs_bundle *b; /* as loaded: the rows that read no more than this */
 	pthread_mutex_t lock;
-	sigfs_check *check; /* computed on first use */
-	int check_err;
+	/* the verdict, its bundle (reloaded with it) and the fingerprint of
+	 * the tree it was computed from */
+	sigfs_bundle *cur;
+	sigfs_check *check;
+	uint64_t fp;
 	struct sigfs_profile_item *profile; /* the embedded profile (render_profile.c) */
 };
 
@@ -21,19 +24,44 @@ static const sigfs_bundle *bundle_of(const struct view *v)
 	return ((const struct bundle_subject *)v->subj->data)->b;
 }
 
-/* The verdict, computed once (render time: v->src is set). */
+/* The verdict (render time: v->src is set). Computed on first use and
+ * served again while the bundle's fingerprint is unchanged; any change
+ * under B reloads the bundle and recomputes, so a read never mixes old and
+ * new. The caller holds bs->lock until it has rendered (unlock_check). */
 static int check_of(const struct view *v, const sigfs_check **out)
 {
 	struct bundle_subject *bs = v->subj->data;
+	uint64_t fp = 0;
 	int err;
 
 	pthread_mutex_lock(&bs->lock);
-	if (!bs->check && !bs->check_err)
-		bs->check_err = sigfs_bundle_check(&bs->check, bs->b, v->src, v->subj->display);
-	err = bs->check_err;
+	err = sigfs_bundle_fingerprint(v->src, v->subj->rel, &fp);
+	if (!err && (!bs->check || fp != bs->fp)) {
+		sigfs_bundle *nb = NULL;
+		sigfs_check *nc = NULL;
+
+		err = sigfs_bundle_load(&nb, v->src, v->subj->rel);
+		if (!err)
+			err = sigfs_bundle_check(&nc, nb, v->src, v->subj->display);
+		if (!err) {
+			sigfs_check_free(bs->check);
+			sigfs_bundle_free(bs->cur);
+			bs->check = nc;
+			bs->cur = nb;
+			bs->fp = fp;
+		} else {
+			sigfs_bundle_free(nb);
+		}
+	}
 	*out = bs->check;
-	pthread_mutex_unlock(&bs->lock);
+	if (err)
+		pthread_mutex_unlock(&bs->lock);
 	return err;
+}
+
+static void unlock_check(const struct view *v)
+{
+	pthread_mutex_unlock(&((struct bundle_subject *)v->subj->data)->lock);
 }
 
 /* B's mount-relative path joined with the bundle-relative part of `rel`. */
@@ -70,8 +98,10 @@ static int r_verify(const struct view *v, sigfs_buf *b)
 	const sigfs_check *c;
 	int err = check_of(v, &c);
 
-	if (!err)
+	if (!err) {
 		sigfs_check_render_verify(b, c, v->subj->display);
+		unlock_check(v);
+	}
 	return err;
 }
 
@@ -80,8 +110,10 @@ static int r_verify_status(const struct view *v, sigfs_buf *b)
 	const sigfs_check *c;
 	int err = check_of(v, &c);
 
-	if (!err)
+	if (!err) {
 		sigfs_check_render_status(b, c);
+		unlock_check(v);
+	}
 	return err;
 }
 
@@ -91,8 +123,10 @@ static int r_verify_status(const struct view *v, sigfs_buf *b)
 		const sigfs_check *c;                                                                        \
 		int err = check_of(v, &c);                                                                   \
                                                                                                              \
-		if (!err)                                                                                    \
+		if (!err) {                                                                                  \
 			expr;                                                                                \
+			unlock_check(v);                                                                     \
+		}                                                                                            \
 		return err;                                                                                  \
 	}
 
@@ -320,6 +354,7 @@ static void bundle_free(struct sigfs_subject *subj)
 	if (!bs)
 		return;
 	sigfs_check_free(bs->check);
+	sigfs_bundle_free(bs->cur);
 	sigfs_profile_item_free(bs->profile);
 	sigfs_bundle_free(bs->b);
 	pthread_mutex_destroy(&bs->lock);

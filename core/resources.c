@@ -102,20 +102,81 @@ void sigfs_rules_free(sigfs_rules *r)
 }
 
 /* Refuse what makes glibc's regex engine slow or huge: back-references
- * (\1-\9, exponential matching) and repetition counts whose product passes
- * SIGFS_RULE_MAX_REPEAT (the compiled automaton grows with it). */
+ * (\1-\9, exponential matching); a quantifier right after another one or
+ * quantifiers nested more than SIGFS_RULE_MAX_NEST deep (regcomp doubles
+ * its automaton for each: `a+++++++++++++++++++` takes seconds); more than
+ * SIGFS_RULE_MAX_QUANT quantifiers; repetition counts whose product passes
+ * SIGFS_RULE_MAX_REPEAT. Apple's rules use a handful of `*`, none nested. */
+#define SIGFS_RULE_MAX_NEST  3
+#define SIGFS_RULE_MAX_QUANT 32
+
 static int pattern_sane(const char *p)
 {
+	int depth_in[SIGFS_RULE_MAX_PATTERN + 1]; /* per open group: deepest quantifier inside */
+	int level = 0, last = 0, last_quant = 0, nquant = 0;
 	unsigned long product = 1;
 
+	depth_in[0] = 0;
 	for (size_t i = 0; p[i]; i++) { /* bounded by SIGFS_RULE_MAX_PATTERN */
-		if (p[i] == '\\' && p[i + 1] >= '1' && p[i + 1] <= '9')
-			return 0;
-		if (p[i] == '\\' && p[i + 1]) {
-			i++;
+		char ch = p[i];
+		int q = 0, nest;
+
+		if (ch == '\\') {
+			if (p[i + 1] >= '1' && p[i + 1] <= '9')
+				return 0;
+			if (p[i + 1])
+				i++;
+			last = 0, last_quant = 0;
 			continue;
 		}
-		if (p[i] == '{') {
+		if (ch == '[') { /* a bracket expression: no quantifiers inside */
+			size_t j = i + 1;
+
+			if (p[j] == '^')
+				j++;
+			if (p[j] == ']')
+				j++;
+			for (; p[j] && p[j] != ']'; j++)
+				if (p[j] == '[' && (p[j + 1] == ':' || p[j + 1] == '.' || p[j + 1] == '=')) {
+					const char *e = strchr(p + j + 2, p[j + 1]);
+
+					if (!e || e[1] != ']')
+						return 0;
+					j = (size_t)(e + 1 - p);
+				}
+			if (!p[j])
+				return 0;
+			i = j;
+			last = 0, last_quant = 0;
+			continue;
+		}
+		if (ch == '(') {
+			depth_in[++level] = 0;
+			last_quant = 0;
+			continue;
+		}
+		if (ch == ')') {
+			if (level == 0)
+				return 0;
+			last = depth_in[level--];
+			if (last > depth_in[level])
+				depth_in[level] = last;
+			last_quant = 0;
+			continue;
+		}
+		q = ch == '*' || ch == '+' || ch == '?' || ch == '{';
+		if (!q) {
+			last = 0, last_quant = 0;
+			continue;
+		}
+		if (last_quant || ++nquant > SIGFS_RULE_MAX_QUANT)
+			return 0;
+		nest = last + 1;
+		if (nest > SIGFS_RULE_MAX_NEST)
+			return 0;
+		if (nest > depth_in[level])
+			depth_in[level] = nest;
+		if (ch == '{') {
 			unsigned long hi = 0, v = 0;
 			size_t j = i + 1;
 
@@ -133,9 +194,13 @@ static int pattern_sane(const char *p)
 			product *= hi ? hi : 1;
 			if (product > SIGFS_RULE_MAX_REPEAT)
 				return 0;
+			if (!p[j])
+				return 0;
+			i = j;
 		}
+		last_quant = 1;
 	}
-	return 1;
+	return level == 0;
 }
 
 /* Match order: exclusions first, weight descending, pattern bytewise. */

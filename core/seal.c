@@ -156,20 +156,21 @@ static size_t slice_rank(const struct sigfs_slice *s)
 static int hash_range(const sigfs_source *src, const char *rel, uint64_t off, uint64_t len, EVP_MD_CTX **ctx,
 		      size_t n)
 {
-	static __thread uint8_t chunk[1 << 18];
+	size_t cap = len < ((size_t)1 << 18) ? (size_t)len : (size_t)1 << 18;
+	uint8_t *chunk = malloc(cap ? cap : 1);
+	int err = chunk ? SIGFS_OK : oom();
 
-	while (len > 0) { /* each pass consumes >= 1 byte: bounded by len */
-		size_t want = len < sizeof chunk ? (size_t)len : sizeof chunk;
-		int err = sigfs_source_read_exact(src, rel, off, chunk, want);
+	while (len > 0 && !err) { /* each pass consumes >= 1 byte: bounded by len */
+		size_t want = len < cap ? (size_t)len : cap;
 
-		if (err)
-			return err;
-		for (size_t i = 0; i < n; i++)
+		err = sigfs_source_read_exact(src, rel, off, chunk, want);
+		for (size_t i = 0; i < n && !err; i++)
 			EVP_DigestUpdate(ctx[i], chunk, want);
 		off += want;
 		len -= want;
 	}
-	return SIGFS_OK;
+	free(chunk);
+	return err;
 }
 
 /* The code pages of one CodeDirectory (pageSize 0: one slot over the
@@ -759,28 +760,51 @@ static char *norm(const char *s, int nfc)
 			    : utf8proc_NFD((const utf8proc_uint8_t *)s));
 }
 
+struct normed {
+	char *nfc;
+	size_t i;
+};
+
+static int normed_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct normed *)a)->nfc, ((const struct normed *)b)->nfc);
+}
+
+/* Added/missing pairs equal after NFC: the missing names normalised and
+ * sorted once, each added name looked up (n log n in the list sizes). */
 static int normalization(sigfs_check *c)
 {
-	for (size_t i = 0; i < c->added.n; i++) {
-		for (size_t j = 0; j < c->missing.n;
-		     j++) { /* tiny lists in practice; both bounded by the walk */
-			char *a = norm(c->added.v[i], 1), *m = norm(c->missing.v[j], 1);
-			int same = a && m && strcmp(a, m) == 0;
+	struct normed *m = calloc(c->missing.n + 1, sizeof *m);
+	int err = m ? SIGFS_OK : oom();
+	size_t nm = 0;
 
-			free(a);
-			free(m);
-			if (same) {
-				char *an = norm(c->added.v[i], 0);
-				int a_nfd = an && strcmp(an, c->added.v[i]) == 0;
+	for (size_t j = 0; j < c->missing.n && !err; j++) /* <= SIGFS_SEALS_MAX */
+		if ((m[nm].nfc = norm(c->missing.v[j], 1)) != NULL)
+			m[nm++].i = j;
+	if (nm > 1)
+		qsort(m, nm, sizeof *m, normed_cmp);
+	for (size_t i = 0; i < c->added.n && nm && !err; i++) { /* <= SIGFS_WALK_MAX_ITEMS */
+		struct normed key = {norm(c->added.v[i], 1), 0}, *hit;
+		char *nfd;
+		int a_nfd;
 
-				free(an);
-				if (lines_add(&c->normalization, "%s\t%s\t%s->%s", c->added.v[i],
-					      c->missing.v[j], a_nfd ? "NFD" : "NFC", a_nfd ? "NFC" : "NFD"))
-					return oom();
-			}
-		}
+		if (!key.nfc)
+			continue;
+		hit = bsearch(&key, m, nm, sizeof *m, normed_cmp);
+		free(key.nfc);
+		if (!hit)
+			continue;
+		nfd = norm(c->added.v[i], 0);
+		a_nfd = nfd && strcmp(nfd, c->added.v[i]) == 0;
+		free(nfd);
+		if (lines_add(&c->normalization, "%s\t%s\t%s->%s", c->added.v[i], c->missing.v[hit->i],
+			      a_nfd ? "NFD" : "NFC", a_nfd ? "NFC" : "NFD"))
+			err = oom();
 	}
-	return SIGFS_OK;
+	for (size_t j = 0; j < nm; j++)
+		free(m[j].nfc);
+	free(m);
+	return err;
 }
 
 /* ------------------------------------------------------------ strict */
@@ -903,6 +927,70 @@ static int strict_structure(struct scope *sc, const struct sigfs_cd *cd, int *st
 	return err == SIGFS_ENOMEM ? err : SIGFS_OK;
 }
 
+/* ------------------------------------------------------------ fingerprint */
+
+struct fp_ctx {
+	const sigfs_source *src;
+	uint64_t sum;
+	size_t items;
+	int depth, err;
+	const char *dir;
+};
+
+static uint64_t fnv(uint64_t h, const void *p, size_t n)
+{
+	const uint8_t *b = p;
+
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ b[i]) * 0x100000001b3ull;
+	return h;
+}
+
+static int fp_entry(void *arg, const char *name, const struct sigfs_stat *st)
+{
+	struct fp_ctx *f = arg;
+	uint64_t h = fnv(0xcbf29ce484222325ull, f->dir, strlen(f->dir) + 1);
+
+	if (++f->items > SIGFS_WALK_MAX_ITEMS)
+		return SIGFS_EUNSUPPORTED;
+	h = fnv(h, name, strlen(name) + 1);
+	h = fnv(h, &st->type, sizeof st->type);
+	h = fnv(h, &st->mode, sizeof st->mode);
+	h = fnv(h, &st->size, sizeof st->size);
+	h = fnv(h, &st->ino, sizeof st->ino);
+	h = fnv(h, &st->mtime_ns, sizeof st->mtime_ns);
+	h = fnv(h, &st->ctime_ns, sizeof st->ctime_ns);
+	f->sum += h; /* commutative: listing order does not matter */
+	if (st->type == SIGFS_FT_DIR && f->depth < SIGFS_WALK_MAX_DEPTH) {
+		char *sub = join(f->dir, name);
+		const char *saved = f->dir;
+		int err;
+
+		if (!sub)
+			return SIGFS_ENOMEM;
+		f->dir = sub;
+		f->depth++;
+		err = f->src->list(f->src->ctx, sub, fp_entry, f);
+		f->depth--;
+		f->dir = saved;
+		free(sub);
+		if (err == SIGFS_ENOMEM || err == SIGFS_EUNSUPPORTED)
+			return err;
+		if (err)
+			f->sum += (uint64_t)err; /* unreadable now: part of the state */
+	}
+	return SIGFS_OK;
+}
+
+int sigfs_bundle_fingerprint(const sigfs_source *src, const char *rel, uint64_t *fp)
+{
+	struct fp_ctx f = {src, 0, 0, 0, 0, rel};
+	int err = src->list(src->ctx, rel, fp_entry, &f);
+
+	*fp = f.sum + f.items;
+	return err == SIGFS_ENOMEM ? err : SIGFS_OK;
+}
+
 /* ------------------------------------------------------------ driver */
 
 static const struct sigfs_slice *primary_slice(const struct sigfs_file *f)
@@ -947,6 +1035,28 @@ void sigfs_bundle_info_line(sigfs_buf *out, const sigfs_bundle *b)
 	sigfs_buf_hex(out, cd->p + cd->hash_offset - (size_t)CSSLOT_INFOSLOT * cd->hash_size, cd->hash_size);
 	sigfs_buf_printf(out, " %s\n",
 			 b->info && !slot_bad(cd, CSSLOT_INFOSLOT, b->info, b->info_len) ? "ok" : "mismatch");
+}
+
+void sigfs_bundle_exec_lines(sigfs_buf *out, const sigfs_bundle *b, const struct sigfs_cd *cd, int which)
+{
+	sigfs_resdir *d = NULL;
+	int cs = 0;
+
+	if (which == SIGFS_EXEC_LINE_INFO) {
+		if (cd && b->info && sigfs_cd_slot_present(cd, CSSLOT_INFOSLOT))
+			sigfs_buf_printf(out, "Info.plist entries=%zu\n", b->info_entries);
+		else
+			sigfs_buf_puts(out, "Info.plist=not bound\n");
+		return;
+	}
+	if (cd && b->cr && sigfs_cd_slot_present(cd, CSSLOT_RESOURCEDIR) &&
+	    sigfs_resdir_parse(&d, &cs, b->cr, b->cr_len) == SIGFS_OK && d)
+		sigfs_buf_printf(out, "Sealed Resources version=%d rules=%zu files=%zu\n",
+				 sigfs_resdir_version(d), sigfs_resdir_rule_count(d),
+				 sigfs_resdir_seal_count(d));
+	else
+		sigfs_buf_puts(out, "Sealed Resources=none\n");
+	sigfs_resdir_free(d);
 }
 
 int sigfs_bundle_add_exclusions(sigfs_rules *r, const sigfs_bundle *b)

@@ -217,10 +217,18 @@ int sigfs_bundle_load_macho(struct sigfs_file **out, const sigfs_source *src, co
 #define SIGFS_DETACHED_COUNT 17
 const char *sigfs_detached_name(size_t i, uint32_t *slot);
 
-/* The enclosing bundle of a Mach-O at SOURCE-relative `rel` whose main
- * executable it is (B/Contents/MacOS/X, B/X, B/Versions/V/X): its path in
- * *bundle_rel (malloc'ed), or SIGFS_ENOTFOUND. A few stats. */
-int sigfs_bundle_of_executable(const sigfs_source *src, const char *rel, char **bundle_rel) SIGFS_WUR;
+/* The bundle whose main executable is the Mach-O at SOURCE-relative `rel`
+ * (B/Contents/MacOS/X, B/Versions/V/X, B/X), loaded; SIGFS_ENOTFOUND when
+ * `rel` is no bundle's main executable. A few stats, then one load. */
+int sigfs_bundle_of_executable(const sigfs_source *src, const char *rel, sigfs_bundle **out) SIGFS_WUR;
+
+/* codesign -d's lines for a bundle's main executable whose primary
+ * CodeDirectory is `cd` (struct sigfs_cd *): `Info.plist entries=<n>` or
+ * `Info.plist=not bound`, and `Sealed Resources version=<v> rules=<n>
+ * files=<n>` or `Sealed Resources=none`. */
+struct sigfs_cd;
+void sigfs_bundle_exec_lines(sigfs_buf *out, const sigfs_bundle *b, const struct sigfs_cd *cd, int which);
+enum { SIGFS_EXEC_LINE_INFO = 0, SIGFS_EXEC_LINE_RESOURCES = 1 };
 
 /* BundleDiskRep::adjustResources: add the built-in exclusions
  * (_CodeSignature, CodeResources, _MASReceipt, the main executable). */
@@ -281,6 +289,10 @@ typedef struct sigfs_check {
 int sigfs_bundle_check(sigfs_check **out, const sigfs_bundle *b, const sigfs_source *src,
 		       const char *display) SIGFS_WUR;
 void sigfs_check_free(sigfs_check *c);
+/* A value that changes when any entry under `rel` is added, removed,
+ * renamed or changed (type, mode, size, inode, mtime, ctime): a stat walk,
+ * no reads. What a cached verdict is checked against before it is served. */
+int sigfs_bundle_fingerprint(const sigfs_source *src, const char *rel, uint64_t *fp) SIGFS_WUR;
 /* codesign -v's lines for `display` (stderr lines, then stdout lines). */
 void sigfs_check_render_verify(sigfs_buf *out, const sigfs_check *c, const char *display);
 /* `valid` or `invalid <status> <name>`. */

@@ -581,6 +581,37 @@ static void test_tree_rows(void **state)
 	sigfs_mem_free(t);
 }
 
+/* The verdict follows the tree: a change under B shows at the next read. */
+static void test_tree_follows_changes(void **state)
+{
+	sigfs_memtree *t = make_bundle(V2);
+	sigfs_source src;
+	sigfs_subject *s = NULL;
+	char *x;
+
+	(void)state;
+	sigfs_mem_source(t, &src);
+	assert_int_equal(sigfs_subject_load(&s, &src, B, SIGFS_KIND_BUNDLE, NULL), 0);
+	x = tree_file(s, &src, "verify");
+	assert_string_equal(x, VALID);
+	free(x);
+	assert_int_equal(sigfs_mem_add_file(t, B "/ios-arm64/F.framework/Headers/F.h", "int g;\n", 7, 0644),
+			 0);
+	x = tree_file(s, &src, "verify");
+	assert_string_equal(x, BAD_RESOURCE "file modified: " B "/ios-arm64/F.framework/Headers/F.h\n");
+	free(x);
+	x = tree_file(s, &src, "resources");
+	assert_string_equal(x, "file modified: " B "/ios-arm64/F.framework/Headers/F.h\n");
+	free(x);
+	assert_int_equal(
+	    sigfs_mem_add_file(t, B "/ios-arm64/F.framework/Headers/F.h", "int f(void);\n", 13, 0644), 0);
+	x = tree_file(s, &src, "verify-status");
+	assert_string_equal(x, "valid\n");
+	free(x);
+	sigfs_subject_free(s);
+	sigfs_mem_free(t);
+}
+
 /* ---- rules ---- */
 
 static void test_rules_order_and_match(void **state)
@@ -721,6 +752,7 @@ int main(void)
 	    cmocka_unit_test(test_weak_envelopes),
 	    cmocka_unit_test(test_fifo_unsupported),
 	    cmocka_unit_test(test_tree_rows),
+	    cmocka_unit_test(test_tree_follows_changes),
 	    cmocka_unit_test(test_rules_order_and_match),
 	    cmocka_unit_test(test_rules_bounds),
 	    cmocka_unit_test(test_resdir_shapes),
