@@ -18,8 +18,7 @@ for i in 1 2 3; do
 done
 E=$WORK/export
 "$SIGFS_EXPORT" -q "$S" "$E" || die "sigfs-export"
-# (audit: see AUDIT_X in lib.sh)
-(cd "$E" && find . -path '*.sig/*' -type f ! -name audit | LC_ALL=C sort) >"$WORK/files"
+(cd "$E" && find . -path '*.sig/*' -type f | LC_ALL=C sort) >"$WORK/files"
 [ -s "$WORK/files" ] || die "export wrote no files"
 
 # reader ID MOUNT ROUNDS: each round reads all files in a shuffled order with
