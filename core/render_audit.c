@@ -174,16 +174,17 @@ static int bundle_present(const struct view *v)
 	return v->subj->kind == SIGFS_KIND_BUNDLE;
 }
 
-static int r_bundle_audit(const struct view *v, sigfs_buf *b)
+/* The audit of bundle bd (loaded now) with its profile pi. */
+static int audit_bundle(const struct view *v, sigfs_buf *b, const sigfs_bundle *bd,
+			const struct sigfs_profile_item *pi)
 {
-	const sigfs_bundle *bd = v->item;
 	struct code_set cs = {v, v->src, (int64_t)time(NULL), NULL, NULL, 0, 0, 0};
 	struct sigfs_audit_subject s = {0};
 	sigfs_buf ppath = SIGFS_BUF_INIT;
 	size_t i;
 	int err = SIGFS_OK;
 
-	/* code[0]: the main executable, as the subject loaded it */
+	/* code[0]: the main executable */
 	if (bd->macho && bd->exec) {
 		sigfs_put_shown(&ppath, v, bd->exec);
 		err = sigfs_buf_status(&ppath);
@@ -203,8 +204,8 @@ static int r_bundle_audit(const struct view *v, sigfs_buf *b)
 	s.no_main = cs.n == 0;
 	if (!err)
 		err = walk(&cs, bd->rel, bd->exec, 0);
-	if (!err && v->profile) {
-		sigfs_put_shown(&ppath, v, v->profile->rel);
+	if (!err && pi) {
+		sigfs_put_shown(&ppath, v, pi->rel);
 		err = sigfs_buf_status(&ppath);
 	}
 	if (!err) {
@@ -212,9 +213,9 @@ static int r_bundle_audit(const struct view *v, sigfs_buf *b)
 		s.bundle = 1;
 		s.code = cs.code;
 		s.ncode = cs.n;
-		s.profile = v->profile ? v->profile->p : NULL;
+		s.profile = pi ? pi->p : NULL;
 		s.profile_path = ppath.len ? ppath.ptr : NULL;
-		s.profile_unreadable = v->profile && !v->profile->p;
+		s.profile_unreadable = pi && !pi->p;
 		s.stapled = bd->ticket_size > 0;
 		s.now = cs.now;
 		err = sigfs_audit_render(b, &s);
@@ -226,6 +227,24 @@ static int r_bundle_audit(const struct view *v, sigfs_buf *b)
 	free(cs.code);
 	free(cs.paths);
 	sigfs_buf_free(&ppath);
+	return err;
+}
+
+/* Expensive, so computed at each read: the bundle and its profile are
+ * loaded again, so the audit is of the tree as it is now (a profile or an
+ * executable replaced deep inside B changes no stat of B itself). */
+static int r_bundle_audit(const struct view *v, sigfs_buf *b)
+{
+	sigfs_bundle *bd = NULL;
+	struct sigfs_profile_item *pi = NULL;
+	int err = sigfs_bundle_load(&bd, v->src, v->subj->rel);
+
+	if (!err)
+		err = sigfs_bundle_profile_load(&pi, bd, v->src, v->subj->opts.anchors, NULL);
+	if (!err)
+		err = audit_bundle(v, b, bd, pi);
+	sigfs_profile_item_free(pi);
+	sigfs_bundle_free(bd);
 	return err;
 }
 

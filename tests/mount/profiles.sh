@@ -65,6 +65,11 @@ want='error not-developer-id A.app/Contents/Frameworks/sharp.node: linker-signed
 [ "$(cat "$M/A.app/Contents/Frameworks/sharp.node.sig/audit")" = "$want" ] ||
 	fail "F.sig/audit: $(cat "$M/A.app/Contents/Frameworks/sharp.node.sig/audit")"
 [ -z "$(cat "$M/A.app/Contents/MacOS/A.sig/audit")" ] || fail "libffi's F.sig/audit is not empty"
+# a profile replaced deep inside the bundle shows at the next read of audit
+cp "$P/expired.der" "$A/embedded.provisionprofile"
+grep -qxF "error profile-expired A.app/Contents/embedded.provisionprofile: the provisioning profile expired on 2022-07-23T14:30:34Z; download a current one and re-sign (the app will not launch)" \
+	"$M/A.app.sig/audit" || fail "B.sig/audit after the profile expired: $(cat "$M/A.app.sig/audit")"
+cp "$P/mac.der" "$A/embedded.provisionprofile"
 ok "audit"
 
 # sigfs-audit over the tree (through sigfs-export): a bundle's audit stands
