@@ -48,7 +48,7 @@ SIGFS_LDFLAGS := $(SAN)
 ALL_CFLAGS = $(SIGFS_CFLAGS) $(CFLAGS) $(DEBUG_CFLAGS)
 ALL_LDFLAGS = $(SIGFS_LDFLAGS) $(LDFLAGS)
 
-CORE_PKGS := openssl libplist-2.0 jansson
+CORE_PKGS := openssl libplist-2.0 jansson libutf8proc
 # recursive (=): evaluated when used, so `make deps check` works on a machine
 # that gets its -dev packages from the `deps` goal of the same run
 CORE_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(CORE_PKGS))
@@ -110,7 +110,7 @@ $(OUT)/fs/%.o: fs/%.c
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(FUSE_DEFS) $(shell $(PKG_CONFIG) --cflags $(FUSE_PKG)) -c -o $@ $<
 
-$(OUT)/sigfs-export: $(OUT)/fs/export.o $(LIBCORE)
+$(OUT)/sigfs-export: $(OUT)/fs/export.o $(OUT)/fs/tree.o $(LIBCORE)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CORE_LIBS)
 
 $(OUT)/sigfs: $(FS_OBJS) $(LIBCORE)

@@ -88,6 +88,11 @@ struct kind_ops {
 };
 
 extern const struct kind_ops sigfs_kind_macho;
+extern const struct kind_ops sigfs_kind_bundle; /* render_bundle.c */
+
+/* The files of one slice (render_slice.c): F.sig/<arch>/, and B.sig/signature/
+ * of a bundle with a detached signature. */
+extern const struct dirtab sigfs_slice_tab;
 
 /* render_slice.c: the designated requirement of v's slice as a blob,
  * explicit (slot 2) or implicit (DRMaker), appended to blob. */

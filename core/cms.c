@@ -10,14 +10,14 @@
  * A per-attribute problem (a signingTime that is not a time, a time-stamp
  * token that does not decode, an unknown digest algorithm) does not fail the
  * parse: it is recorded and returned by that attribute's getter, so the
- * certificates stay visible. Only the SignedData structure itself, or more
- * than SIGFS_CMS_MAX_CERTS certificates, fails the parse.
+ * certificates stay visible. Only the SignedData structure itself, more
+ * than SIGFS_CMS_MAX_CERTS certificates or more than SIGFS_CMS_MAX_SIZE
+ * bytes, fails the parse.
  *
  * OpenSSL's thread-local error queue is emptied before and after each parse,
  * so no OpenSSL state outlives a call. */
 #include "sigfs/cms.h"
 
-#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -427,8 +427,10 @@ int sigfs_cms_parse(sigfs_cms **out, const uint8_t *der, size_t len)
 	ERR_clear_error();
 	if (!der || len == 0)
 		return sigfs_error_set(SIGFS_EMALFORMED, "cms: empty SignedData (0 bytes)");
-	if (len > LONG_MAX)
-		return sigfs_error_set(SIGFS_EMALFORMED, "cms: SignedData of %zu bytes is too large", len);
+	if (len > SIGFS_CMS_MAX_SIZE)
+		return sigfs_error_set(SIGFS_EMALFORMED,
+				       "cms: SignedData of %zu bytes exceeds the bound of %zu", len,
+				       SIGFS_CMS_MAX_SIZE);
 
 	ci = d2i_CMS_ContentInfo(NULL, &p, (long)len);
 	if (!ci) {

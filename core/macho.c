@@ -112,7 +112,8 @@ static int walk_load_commands(struct sigfs_slice *s, const struct mh *h, const u
 	uint32_t i, cmd, cmdsize, hdr = h->is64 ? 32 : 28;
 
 	sigfs_cur_init(&all, cmds, h->sizeofcmds);
-	/* each command takes at least 8 bytes: the count is checked by division */
+	/* each command takes at least 8 bytes: the count is checked by division,
+	 * so the walk is linear in sizeofcmds (<= SIGFS_MAX_LOADCMDS_SIZE) */
 	if (h->ncmds > h->sizeofcmds / 8)
 		return sigfs_slice_malformed(s, "load commands: %u commands cannot fit in sizeofcmds %u",
 					     h->ncmds, h->sizeofcmds);
@@ -201,7 +202,7 @@ static int walk_load_commands(struct sigfs_slice *s, const struct mh *h, const u
 			}
 			if (memcmp(segname, "__TEXT\0", 7) != 0)
 				break;
-			for (j = 0; j < nsects; j++) {
+			for (j = 0; j < nsects; j++) { /* nsects <= cmdsize / secsize */
 				sigfs_cur sec;
 				uint8_t sectname[16];
 				uint64_t size = 0;
@@ -230,6 +231,19 @@ static int walk_load_commands(struct sigfs_slice *s, const struct mh *h, const u
 		}
 	}
 	return SIGFS_OK;
+}
+
+/* Charge `n` bytes a slice keeps (signature, __info_plist) to the file's
+ * budget: 1024 slices of 64 MiB signatures would otherwise keep 64 GiB. 0
+ * when it fits; else the slice is malformed and the bytes are not read. */
+static int keep(struct sigfs_file *f, struct sigfs_slice *s, uint64_t n, const char *what)
+{
+	if (n > SIGFS_MAX_FILE_KEPT - f->kept)
+		return sigfs_slice_malformed(s, "%s: %llu bytes pass the file's bound of %llu kept bytes",
+					     what, (unsigned long long)n,
+					     (unsigned long long)SIGFS_MAX_FILE_KEPT);
+	f->kept += n;
+	return 0;
 }
 
 /* Load one slice: header, load commands, signature bytes, info plist. Only
@@ -314,7 +328,7 @@ static int load_slice(struct reader *r, struct sigfs_slice *s)
 			    s, "__TEXT,__info_plist: offset 0x%llx size %llu past end of slice 0x%llx",
 			    (unsigned long long)plist_off, (unsigned long long)plist_size,
 			    (unsigned long long)s->size);
-		} else {
+		} else if (!keep(r->f, s, plist_size, "__TEXT,__info_plist")) {
 			err = rd_alloc(r, s->offset + plist_off, (size_t)plist_size, &s->info_plist);
 			if (err)
 				return err;
@@ -334,6 +348,8 @@ static int load_slice(struct reader *r, struct sigfs_slice *s)
 				      s->sig_datasize, SIGFS_MAX_SIGNATURE_SIZE);
 		return SIGFS_OK;
 	}
+	if (keep(r->f, s, s->sig_datasize, "LC_CODE_SIGNATURE"))
+		return SIGFS_OK;
 	err = rd_alloc(r, s->offset + s->sig_dataoff, s->sig_datasize, &s->sig);
 	if (err)
 		return err;
@@ -399,7 +415,7 @@ static int load_fat(struct reader *r, struct sigfs_file *f, uint32_t magic)
 		s->size = size;
 		s->align = align;
 		sigfs_arch_name(s->arch, sizeof s->arch, s->cputype, s->cpusubtype);
-		for (j = 0; j < i; j++)
+		for (j = 0; j < i; j++) /* nfat <= SIGFS_MAX_SLICES: 1024^2/2 at most */
 			if (strcmp(f->slices[j].arch, s->arch) == 0)
 				snprintf(s->arch, sizeof s->arch, "cpu%u-%u-%u", s->cputype, s->cpusubtype,
 					 i);
@@ -417,7 +433,7 @@ static int load_fat(struct reader *r, struct sigfs_file *f, uint32_t magic)
 					      i, s->arch, (unsigned long long)off);
 			continue;
 		}
-		for (j = 0; j < i; j++) {
+		for (j = 0; j < i; j++) { /* as above: bounded by SIGFS_MAX_SLICES^2/2 */
 			const struct sigfs_slice *o = &f->slices[j];
 
 			if (off < o->offset + o->size && o->offset < off + size && size && o->size) {
@@ -497,15 +513,8 @@ void sigfs_file_free(sigfs_file *f)
 
 	if (!f)
 		return;
-	for (i = 0; i < f->nslices; i++) {
-		struct sigfs_slice *s = &f->slices[i];
-
-		free(s->sig);
-		free(s->info_plist);
-		free(s->blobs);
-		free(s->faults);
-		sigfs_cms_free(s->cms);
-	}
+	for (i = 0; i < f->nslices; i++)
+		sigfs_slice_dispose(&f->slices[i]);
 	free(f->slices);
 	free(f);
 }

@@ -25,8 +25,10 @@ static const struct row *find_row(const struct dirtab *t, const struct view *v, 
 		for (i = 0; i < t->parts[p].n; i++) {
 			const struct row *r = &t->parts[p].r[i];
 
-			if (strlen(r->name) == len && memcmp(r->name, name, len) == 0)
-				return r->present(v) ? r : NULL;
+			/* two rows may share a name when at most one is present
+			 * (B.sig/signature: a link or a directory) */
+			if (strlen(r->name) == len && memcmp(r->name, name, len) == 0 && r->present(v))
+				return r;
 		}
 	return NULL;
 }

@@ -2,6 +2,8 @@
 #include "load.h"
 
 #include <errno.h>
+#include <stdatomic.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -36,6 +38,17 @@ int open_probe(int dirfd, const char *name)
 	return fd;
 }
 
+void note_unreadable(const char *rel)
+{
+	static atomic_int said;
+	if (!atomic_exchange(&said, 1))
+		fprintf(
+		    stderr,
+		    "sigfs: note: cannot read '%s' (Permission denied): files the mounting user cannot read "
+		    "get no %s directory; mount as a user who can read them\n",
+		    *rel ? rel : g.single, g.suffix);
+}
+
 int probe_entry(const char *rel, const struct stat *st, int fd)
 {
 	struct sfc_key k = key_of(st);
@@ -47,6 +60,8 @@ int probe_entry(const char *rel, const struct stat *st, int fd)
 	if (S_ISREG(st->st_mode)) {
 		struct stat fst;
 		int own = fd < 0 ? sigfs_fstree_open_file(g.tree, rel, &fst) : -1;
+		if (fd < 0 && own == -EACCES)
+			note_unreadable(rel);
 		if (fd < 0 && own < 0)
 			return SIGFS_KIND_NONE; /* unreadable to us, or gone: not cached */
 		n = sigfs_fd_pread(fd >= 0 ? fd : own, head, sizeof head, 0);
@@ -102,10 +117,11 @@ static int pinned_read(void *ctx, const char *rel, uint64_t off, void *dst, size
 {
 	struct pinned *p = ctx;
 	*got = 0;
-	int rc = strcmp(rel, p->rel) == 0 ? pin(p) : SIGFS_OK;
+	int mine = strcmp(rel, p->rel) == 0; /* other members go to the tree */
+	int rc = mine ? pin(p) : SIGFS_OK;
 	if (rc)
 		return rc;
-	if (p->fd < 0)
+	if (p->fd < 0 || !mine)
 		return g.src.read(g.src.ctx, rel, off, dst, len, got);
 	ssize_t r = sigfs_fd_pread(p->fd, dst, len, off);
 	if (r < 0)
@@ -118,10 +134,11 @@ static int pinned_stat(void *ctx, const char *rel, struct sigfs_stat *out)
 {
 	struct pinned *p = ctx;
 	struct stat st;
-	int rc = strcmp(rel, p->rel) == 0 ? pin(p) : SIGFS_OK;
+	int mine = strcmp(rel, p->rel) == 0;
+	int rc = mine ? pin(p) : SIGFS_OK;
 	if (rc)
 		return rc;
-	if (p->fd < 0)
+	if (p->fd < 0 || !mine)
 		return g.src.stat(g.src.ctx, rel, out);
 	if (fstat(p->fd, &st) < 0)
 		return sigfs_error_set(SIGFS_EIO, "stat '%s': %s", p->rel, strerror(errno));
@@ -216,7 +233,14 @@ int load_subject(const char *rel, struct stat *st, struct sfc_file **out)
 
 int get_blob(struct sfc_file *lf, const char *vpath, struct sfc_blob **out)
 {
-	*out = sfc_blob_get(g.cache, &lf->key, vpath);
+	/* A bundle's expensive files depend on every file under B, which B's
+	 * own key does not see: the core keeps the verdict and checks it
+	 * against B's tree at each render, so they are rendered at each open
+	 * and never cached here. */
+	int fresh = sigfs_subject_kind(lf->s) == SIGFS_KIND_BUNDLE &&
+		    (sigfs_tree_node(lf->s, vpath) & SIGFS_NODE_EXPENSIVE);
+
+	*out = fresh ? NULL : sfc_blob_get(g.cache, &lf->key, vpath);
 	if (*out)
 		return 0;
 	sigfs_buf b = SIGFS_BUF_INIT;
@@ -236,6 +260,20 @@ int get_blob(struct sfc_file *lf, const char *vpath, struct sfc_blob **out)
 	sigfs_buf_free(&b);
 	if (!blob)
 		return -ENOMEM;
-	*out = sfc_blob_put(g.cache, &lf->key, vpath, blob);
+	*out = fresh ? blob : sfc_blob_put(g.cache, &lf->key, vpath, blob);
 	return 0;
+}
+
+static int count_dirs(void *arg, const char *name, int node)
+{
+	if ((node & SIGFS_NODE_KIND_MASK) == SIGFS_NODE_DIR)
+		++*(nlink_t *)arg;
+	return 0;
+}
+
+nlink_t virt_nlink(const sigfs_subject *s, const char *vpath)
+{
+	nlink_t n = 2;
+	(void)sigfs_tree_list(s, vpath, count_dirs, &n);
+	return n;
 }

@@ -15,6 +15,11 @@ typedef struct sigfs_cms sigfs_cms;
 
 /* Bound on certificates kept from one CMS; more is SIGFS_EMALFORMED. */
 #define SIGFS_CMS_MAX_CERTS 64
+/* Bound on the DER handed to OpenSSL; more is SIGFS_EMALFORMED. OpenSSL 3
+ * decodes every certificate's key at parse time (about 1 ms each): a 60 MiB
+ * SignedData of 170,000 certificates took 211 s and 818 MB before the
+ * certificate count could be checked. Apple's signatures are near 9 KiB. */
+#define SIGFS_CMS_MAX_SIZE ((size_t)128 << 10)
 
 /* Parse DER CMS SignedData. SIGFS_EMALFORMED with a message on garbage. */
 int sigfs_cms_parse(sigfs_cms **out, const uint8_t *der, size_t len) SIGFS_WUR;

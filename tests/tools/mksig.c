@@ -714,6 +714,8 @@ struct opts {
 	int have_execseg_flags;
 	uint8_t platform;
 	const char *req_file;
+	const char *info_plist; /* slot 1: hashed, not stored (a bundle's Info.plist) */
+	const char *resources;	/* slot 3: hashed, not stored (_CodeSignature/CodeResources) */
 	int dr, empty_reqs;
 	const char *dump_dir;
 };
@@ -740,6 +742,8 @@ static void usage(void)
 	      "  --launch-self FILE      DER launch constraints, slot 8 (also --launch-parent 9,\n"
 	      "                          --launch-responsible 10, --library-constraint 11)\n"
 	      "  --req-file FILE         raw requirement-set blob (slot 2)\n"
+	      "  --info-plist FILE       bind a bundle's Info.plist (slot 1: hashed, not stored)\n"
+	      "  --resources FILE        bind _CodeSignature/CodeResources (slot 3: hashed, not stored)\n"
 	      "  --dr                    designated requirement: identifier \"ID\" and anchor apple\n"
 	      "                          generic and certificate leaf[subject.OU] = TEAM\n"
 	      "  --empty-reqs            an empty requirement set (as codesign's ad-hoc signing)\n"
@@ -1250,6 +1254,15 @@ static void sign(struct opts *o)
 				     CSMAGIC_EMBEDDED_LAUNCH_CONSTRAINT, d, n);
 			free(d);
 		}
+	/* a bundle's Info.plist and CodeResources are bound by hash only */
+	const char *bound[2] = {o->info_plist, o->resources};
+	for (int i = 0; i < 2; i++)
+		if (bound[i]) {
+			size_t n;
+			uint8_t *d = read_file(bound[i], &n);
+			buf_put(&special_store[i == 0 ? 1 : 3], d, n);
+			free(d);
+		}
 	for (uint32_t k = 1; k <= CSSLOT_LIBRARY_CONSTRAINT; k++)
 		if (special_store[k].len) {
 			special[k] = &special_store[k];
@@ -1282,7 +1295,7 @@ static void sign(struct opts *o)
 			blobs[nblobs++].b = cds[i];
 		}
 		for (uint32_t k = 1; k <= nspecial; k++)
-			if (special[k]) {
+			if (special[k] && k != 1 && k != 3) {
 				blobs[nblobs].slot = k;
 				blobs[nblobs++].b = *special[k];
 			}
@@ -1333,7 +1346,7 @@ static void sign(struct opts *o)
 			dump_cd(o->dump_dir, i == 0 ? 0 : CSSLOT_ALTERNATE_CODEDIRECTORIES + (uint32_t)i - 1,
 				&cds[i]);
 		for (uint32_t k = 1; k <= nspecial; k++)
-			if (special[k]) {
+			if (special[k] && k != 1 && k != 3) {
 				char name[64];
 				snprintf(name, sizeof name, "blob-%x.bin", k);
 				write_in_dir(o->dump_dir, name, special[k]->p, special[k]->len);
@@ -1441,6 +1454,8 @@ int main(int argc, char **argv)
 		O_ESFLAGS,
 		O_PLATFORM,
 		O_REQFILE,
+		O_INFOPLIST,
+		O_RESOURCES,
 		O_DR,
 		O_EMPTYREQS,
 		O_DUMP,
@@ -1480,6 +1495,8 @@ int main(int argc, char **argv)
 	    {"dr", 0, NULL, O_DR},
 	    {"empty-reqs", 0, NULL, O_EMPTYREQS},
 	    {"dump-cd", 1, NULL, O_DUMP},
+	    {"info-plist", 1, NULL, O_INFOPLIST},
+	    {"resources", 1, NULL, O_RESOURCES},
 	    {"extract", 1, NULL, O_EXTRACT},
 	    {"der-from-xml", 0, NULL, O_DERXML},
 	    {"help", 0, NULL, 'h'},
@@ -1531,6 +1548,8 @@ int main(int argc, char **argv)
 		case O_DR: o.dr = 1; break;
 		case O_EMPTYREQS: o.empty_reqs = 1; break;
 		case O_DUMP: o.dump_dir = optarg; break;
+		case O_INFOPLIST: o.info_plist = optarg; break;
+		case O_RESOURCES: o.resources = optarg; break;
 		case O_EXTRACT: extract_dir = optarg; break;
 		case O_DERXML: der_from_xml = 1; break;
 		default: usage();

@@ -13,7 +13,8 @@
 #include <cmocka.h>
 
 #include "../../fs/cache.h"
-#include "sigfs/file.h"
+#include "sigfs/memsource.h"
+#include "sigfs/tree.h"
 
 #define OVERHEAD 128 /* SFC_ENTRY_OVERHEAD */
 
@@ -163,20 +164,20 @@ static void test_key_fields(void **state)
 	sfc_free(c);
 }
 
-static int no_read(void *ctx, uint64_t off, void *dst, size_t len)
+/* A loaded subject: a 4-byte file (too small for a Mach-O header, so it
+ * loads without reading past its size) through an in-memory source. */
+static sigfs_subject *tiny_file(void)
 {
-	(void)ctx, (void)off, (void)dst, (void)len;
-	return SIGFS_EIO;
-}
+	sigfs_memtree *t = sigfs_mem_new(0);
+	sigfs_subject *s = NULL;
+	sigfs_source src;
 
-/* A loaded file (here: a 4-byte file, too small for a header, which loads
- * without reading). */
-static sigfs_file *tiny_file(void)
-{
-	sigfs_file *f = NULL;
-
-	assert_int_equal(sigfs_file_load(&f, no_read, NULL, 4), SIGFS_OK);
-	return f;
+	assert_non_null(t);
+	assert_int_equal(sigfs_mem_add_file(t, "f", "\xcf\xfa\xed\xfe", 4, 0644), SIGFS_OK);
+	sigfs_mem_source(t, &src);
+	assert_int_equal(sigfs_subject_load(&s, &src, "f", SIGFS_KIND_MACHO, NULL), SIGFS_OK);
+	sigfs_mem_free(t); /* a subject keeps nothing of its source */
+	return s;
 }
 
 static void test_files(void **state)
