@@ -819,16 +819,22 @@ int sigfs_verify_file(sigfs_verdict **out, const sigfs_file *f, const struct sig
 			v->arch = sv->arch;
 		}
 	}
-	/* step 4: the resource directory (slot 3); the walk is the bundle's */
+	/* step 4: the resource directory (slot 3; loadResources): a bound one
+	 * must match; a bundle (it always has a resource root) without a
+	 * bound one is -67056. The walk itself is the bundle's. */
 	if (!v->status && v->slices[0].signed_) {
+		int bound = 0;
+
 		for (k = 0; k < v->slices[0].nslots; k++) {
 			const struct sigfs_slot_hash *e = &v->slices[0].slots[k];
 
-			if (e->slot == CSSLOT_RESOURCEDIR &&
-			    (e->state == SIGFS_CHECK_FAIL || e->state == SIGFS_CHECK_MISSING))
+			if (e->slot != CSSLOT_RESOURCEDIR || e->state == SIGFS_CHECK_UNBOUND)
+				continue;
+			bound = 1;
+			if (e->state == SIGFS_CHECK_FAIL || e->state == SIGFS_CHECK_MISSING)
 				v->status = errSecCSResourceDirectoryFailed;
 		}
-		if (!v->status && in->bundle && !in->resources)
+		if (!v->status && in->bundle && !bound)
 			v->status = errSecCSResourcesNotFound;
 	}
 	/* step 5: strict structure: the primary slice's code limit, then any
