@@ -354,7 +354,7 @@ static int page_done(struct pagewalk *w, uint32_t page, uint64_t off, uint32_t s
 
 /* validateExecutable: the primary CodeDirectory's geometry, every page
  * hashed with every CodeDirectory's type, the last at its real length. One
- * sequential pass of SIGFS_VERIFY_CHUNK reads. SIGFS_EIO/EACCES: unreadable. */
+ * sequential pass of SIGFS_VERIFY_CHUNK reads. SIGFS_EACCES, SIGFS_EIO: unreadable. */
 static int hash_pages(struct pagewalk *w, const struct sigfs_verify_in *in, const struct sigfs_cd *pcd)
 {
 	uint64_t limit = cd_limit(pcd), pos = 0,
@@ -540,7 +540,10 @@ static int slice_core(struct sigfs_slice_verdict *sv, const struct sigfs_slice *
 		w.s = s;
 		w.sv = sv;
 		err = hash_pages(&w, in, cd);
-		if (err == SIGFS_EIO || err == SIGFS_EACCES) {
+		/* permissions: a verdict (never a false valid); SIGFS_EIO (the
+		 * file changed or vanished since it was loaded) goes to the
+		 * caller, which loads it again rather than judge a mix */
+		if (err == SIGFS_EACCES) {
 			for (i = 0; i < s->ncds; i++)
 				pages_line(sv, &s->cds[i], SIGFS_CHECK_FAIL, "unreadable");
 			fail(&st, errSecCSSignatureNotVerifiable);
@@ -841,7 +844,7 @@ int sigfs_verify_file(sigfs_verdict **out, const sigfs_file *f, const struct sig
 	 * slice's structure or the universal layout */
 	if (in->only_slice < 0 && !in->skip_pages) {
 		err = universal_ok(f, in, &uok);
-		if (err == SIGFS_EIO || err == SIGFS_EACCES) {
+		if (err == SIGFS_EACCES) {
 			if (!v->status)
 				v->status = errSecCSSignatureNotVerifiable;
 			err = SIGFS_OK;

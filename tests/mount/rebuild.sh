@@ -49,6 +49,14 @@ check() {
 		# tar said so: the member is flagged, as on any file system
 		grep -qF "$rel: file changed as we read it" "$WORK/tar.err" 2>/dev/null && { warned=$((warned + 1)); continue; }
 		grep -qF "$rel: File shrank by" "$WORK/tar.err" 2>/dev/null && { warned=$((warned + 1)); continue; }
+		# SPEC-VERIFY's expensive files have st_size 0 in the mount (as /proc's):
+		# copiers that trust st_size (tar, rsync) copy 0 bytes of them, by design
+		case $client:${rel##*/} in
+		tar:verify | tar:verify-status | tar:checks | tar:page-mismatches | rsync:verify | \
+			rsync:verify-status | rsync:checks | rsync:page-mismatches)
+			[ -s "$f" ] || continue
+			;;
+		esac
 		if [[ $rel == *.sig/* ]]; then
 			cmp -s "$f" "$V/a/exp/$rel" || cmp -s "$f" "$V/b/exp/$rel" || {
 				[ -e "$V/a/exp/$rel" ] || [ -e "$V/b/exp/$rel" ] || continue # a name of one version only
