@@ -616,6 +616,11 @@ static int universal_ok(const struct sigfs_file *f, const struct sigfs_verify_in
 		const struct sigfs_slice *s = &f->slices[order[i]];
 		uint64_t gap = s->offset - prev_end, off;
 
+		/* a slice past the end of the file (malformed) is not read for */
+		if (s->offset > f->size || s->size > f->size - s->offset) {
+			*ok = 0;
+			return SIGFS_OK;
+		}
 		/* only a gap after a slice must be shorter than the alignment */
 		if (s->offset < prev_end || (i > 0 && (s->align > 30 || gap >= ((uint64_t)1 << s->align)))) {
 			*ok = 0;
