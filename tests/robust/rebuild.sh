@@ -51,14 +51,6 @@ check() {
 		# tar said so: the member is flagged, as on any file system
 		grep -qF "$rel: file changed as we read it" "$WORK/tar.err" 2>/dev/null && { warned=$((warned + 1)); continue; }
 		grep -qF "$rel: File shrank by" "$WORK/tar.err" 2>/dev/null && { warned=$((warned + 1)); continue; }
-		# SPEC-VERIFY's expensive files have st_size 0 in the mount (as /proc's):
-		# copiers that trust st_size (tar, rsync) copy 0 bytes of them, by design
-		case $client:${rel##*/} in
-		tar:verify | tar:verify-status | tar:checks | tar:page-mismatches | rsync:verify | \
-			rsync:verify-status | rsync:checks | rsync:page-mismatches)
-			[ -s "$f" ] || continue
-			;;
-		esac
 		if [[ $rel == *.sig/* ]]; then
 			case ${rel##*/} in # expensive files: st_size 0 as in /proc, so tar and rsync copy
 			verify | verify-status | checks | page-mismatches | audit) # 0 bytes (documented)
