@@ -549,7 +549,8 @@ static void walk(void)
 								      : why(rc));
 				free_entries(&fr.es);
 			} else {
-				qsort(fr.es.v, fr.es.n, sizeof *fr.es.v, cmp_entries);
+				if (fr.es.n) /* an empty directory has no array */
+					qsort(fr.es.v, fr.es.n, sizeof *fr.es.v, cmp_entries);
 				stack[depth++] = fr;
 			}
 		}
