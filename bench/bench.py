@@ -35,7 +35,7 @@ M = env_int("M", 1000 if QUICK else 20000)
 RUNS = env_int("RUNS", 2 if QUICK else 5)
 N_BIG = env_int("N_BIG", 4 * N)
 STARTUP = [int(x) for x in os.environ.get("STARTUP_FILES", "1000,10000" if QUICK else "1000,100000").split(",")]
-ONLY = set(os.environ.get("BENCH_ONLY", "1,2,3,4,5,6,7").split(","))
+ONLY = set(os.environ.get("BENCH_ONLY", "1,2,3,4,5,6,7,8").split(","))
 SIGFS = os.path.abspath(os.environ.get("SIGFS", os.path.join(ROOT, "out/sigfs")))
 EXPORT = os.path.abspath(os.environ.get("SIGFS_EXPORT", os.path.join(ROOT, "out/sigfs-export")))
 BD = os.path.abspath(os.environ.get("BENCH_DIR", os.path.join(ROOT, "out/bench")))
@@ -412,6 +412,38 @@ def m7(main):
     RESULTS["7"] = r
 
 
+def m8():
+    """Bundle verification: cat B.sig/verify vs sha256sum of every file of B, cold cache."""
+    nf, nm = (1000, 20) if QUICK else (20000, 200)
+    src = os.path.join(BD, "bundle-%d-%d" % (nf, nm))
+    if not os.path.isdir(os.path.join(src, "A.app")):
+        r = subprocess.run(["bash", os.path.join(HERE, "bundle.sh"), src, str(nf), str(nm)],
+                           capture_output=True, text=True)
+        if r.returncode != 0:
+            note("measurement 8 skipped: bench/bundle.sh failed (%s)" % (r.stderr.strip()[-300:] or r.returncode))
+            return
+    m = sigfs_mount(src)
+    try:
+        shown = os.path.exists(os.path.join(MNT, "A.app.sig", "verify"))
+    finally:
+        m.close()
+    if not shown:
+        note("measurement 8 skipped: this mount does not show A.app.sig/ (frontend not on sigfs/tree.h)")
+        return
+    sig = "cat MNT/A.app.sig/verify"
+    base = "find %s/A.app -type f -print0 | xargs -0 sha256sum" % src
+
+    def baseline():
+        drop_caches()
+        return timed(base, lines(nf + nm + 9))[0]
+    valid = lambda d: None if d.endswith(b"satisfies its Designated Requirement\n") else "not valid: %r" % d[:200]
+    res = pair_runs("8", {"sigfs": on_fresh_mount(src, sig, valid), "baseline": baseline})
+    RESULTS["8"] = {"what": "cat MNT/A.app.sig/verify on a bundle of %d resource files and %d nested Mach-Os "
+                            "(fresh mount) vs %s on SOURCE" % (nf, nm, base),
+                    "sigfs_s": stats(res["sigfs"]), "baseline_s": stats(res["baseline"]),
+                    "ratio": stats(ratios(res["sigfs"], res["baseline"])), "bar": 1.2, "commands": [sig, base]}
+
+
 # ---------------------------------------------------------------- report
 def machine():
     model = "?"
@@ -454,7 +486,7 @@ def report(mach, work):
     names = {"1": "sig read: .sig/cdhash vs ordinary", "2": "grep entitlements.plist vs ordinary",
              "3": "find -ls mirror vs passthrough_ll", "4": "start-up %d vs %d files" % (STARTUP[1], STARTUP[0]),
              "5": "bytes read per cdhash (50 MB)", "6": "peak RSS N=%d / N=%d" % (N, N_BIG),
-             "7": "sigfs-export Mach-O/s (1 core)"}
+             "7": "sigfs-export Mach-O/s (1 core)", "8": "bundle verify vs sha256sum"}
     for k in sorted(x for x in RESULTS if not x.startswith("_")):
         r = RESULTS[k]
         if k == "5":
@@ -547,6 +579,8 @@ def main():
         m6(tree(tdir, N_BIG, N_BIG, baselines=False))
     if "7" in ONLY:
         m7(main_t)
+    if "8" in ONLY:
+        m8()
     text = report(mach, main_t)
     print(text)
     res = {k: v for k, v in RESULTS.items() if not k.startswith("_")}

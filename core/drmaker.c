@@ -30,85 +30,28 @@ static const uint8_t adc_sdk_marker[] = {0x2a, 0x86, 0x48, 0x86, 0xf7, 0x63, 0x6
 static const uint8_t devid_sdk_marker[] = {0x2a, 0x86, 0x48, 0x86, 0xf7, 0x63, 0x64, 0x06, 0x02, 0x06};
 static const uint8_t devid_leaf_marker[] = {0x2a, 0x86, 0x48, 0x86, 0xf7, 0x63, 0x64, 0x06, 0x01, 0x0d};
 
-/* Requirement::Maker over a sigfs_buf: big-endian words and padded data. */
-struct maker {
-	sigfs_buf *b;
-	size_t start;
-};
-
-static void put32(struct maker *m, uint32_t v)
+static void put_str(struct sigfs_reqmaker *m, const char *s)
 {
-	uint8_t w[4] = {(uint8_t)(v >> 24), (uint8_t)(v >> 16), (uint8_t)(v >> 8), (uint8_t)v};
-
-	sigfs_buf_put(m->b, w, 4);
-}
-
-static void put_data(struct maker *m, const void *p, size_t n)
-{
-	static const uint8_t zero[4];
-
-	if (n > UINT32_MAX) {
-		m->b->oom = 1;
-		return;
-	}
-	put32(m, (uint32_t)n);
-	sigfs_buf_put(m->b, p, n);
-	sigfs_buf_put(m->b, zero, (4 - (n & 3)) & 3);
-}
-
-static void put_str(struct maker *m, const char *s)
-{
-	put_data(m, s ? s : "", s ? strlen(s) : 0);
-}
-
-static void maker_begin(struct maker *m, sigfs_buf *b)
-{
-	m->b = b;
-	m->start = b->len;
-	put32(m, CSMAGIC_REQUIREMENT);
-	put32(m, 0); /* length, set by maker_end */
-	put32(m, REQ_EXPR_FORM);
-}
-
-static int maker_end(struct maker *m, int rc)
-{
-	size_t len = m->b->len - m->start;
-
-	if (rc == SIGFS_OK && !m->b->oom && len > UINT32_MAX)
-		rc = sigfs_error_set(SIGFS_ENOMEM, "requirement: %zu bytes is too long", len);
-	if (rc == SIGFS_OK)
-		rc = sigfs_buf_status(m->b);
-	if (rc != SIGFS_OK) {
-		if (!m->b->oom && m->b->ptr) {
-			m->b->len = m->start;
-			m->b->ptr[m->start] = '\0';
-		}
-		return rc;
-	}
-	m->b->ptr[m->start + 4] = (char)(len >> 24);
-	m->b->ptr[m->start + 5] = (char)(len >> 16);
-	m->b->ptr[m->start + 6] = (char)(len >> 8);
-	m->b->ptr[m->start + 7] = (char)len;
-	return SIGFS_OK;
+	sigfs_rm_data(m, s ? s : "", s ? strlen(s) : 0);
 }
 
 int sigfs_dr_make_adhoc(sigfs_buf *blob, const uint8_t (*cdhashes)[20], size_t n)
 {
-	struct maker m;
+	struct sigfs_reqmaker m;
 	size_t i;
 
 	if (n == 0)
 		return sigfs_error_set(SIGFS_ENOTFOUND, "designated requirement: no cdhash");
 	/* Maker::Chain(opOr): each added term after the first inserts opOr at
 	 * the start, so the or-tree leans left: n-1 opOr words, then the terms. */
-	maker_begin(&m, blob);
+	sigfs_rm_begin(&m, blob);
 	for (i = 1; i < n; i++)
-		put32(&m, opOr);
+		sigfs_rm_put32(&m, opOr);
 	for (i = 0; i < n; i++) {
-		put32(&m, opCDHash);
-		put_data(&m, cdhashes[i], 20);
+		sigfs_rm_put32(&m, opCDHash);
+		sigfs_rm_data(&m, cdhashes[i], 20);
 	}
-	return maker_end(&m, SIGFS_OK);
+	return sigfs_rm_end(&m, SIGFS_OK);
 }
 
 /* The chain as DRMaker's Requirement::Context sees it. */
@@ -151,58 +94,58 @@ static int same_value(X509 *a, X509 *b, const char *oid)
 	return same;
 }
 
-static void put_subject_match(struct maker *m, X509 *cert, const char *oid, const char *field)
+static void put_subject_match(struct sigfs_reqmaker *m, X509 *cert, const char *oid, const char *field)
 {
 	size_t len = 0;
 	char *v = subject_value(cert, oid, &len);
 
-	put32(m, opCertField);
-	put32(m, REQ_LEAF_CERT);
+	sigfs_rm_put32(m, opCertField);
+	sigfs_rm_put32(m, REQ_LEAF_CERT);
 	put_str(m, field);
-	put32(m, matchEqual);
-	put_data(m, v ? v : "", v ? len : 0); /* Apple puts "" when absent */
+	sigfs_rm_put32(m, matchEqual);
+	sigfs_rm_data(m, v ? v : "", v ? len : 0); /* Apple puts "" when absent */
 	OPENSSL_free(v);
 }
 
-static void put_cert_generic(struct maker *m, int32_t slot, const uint8_t *oid, size_t oid_len)
+static void put_cert_generic(struct sigfs_reqmaker *m, int32_t slot, const uint8_t *oid, size_t oid_len)
 {
-	put32(m, opCertGeneric);
-	put32(m, (uint32_t)slot);
-	put_data(m, oid, oid_len);
-	put32(m, matchExists);
+	sigfs_rm_put32(m, opCertGeneric);
+	sigfs_rm_put32(m, (uint32_t)slot);
+	sigfs_rm_data(m, oid, oid_len);
+	sigfs_rm_put32(m, matchExists);
 }
 
 /* DRMaker::appleAnchor */
-static void apple_anchor(struct maker *m, const struct chain *c)
+static void apple_anchor(struct sigfs_reqmaker *m, const struct chain *c)
 {
 	X509 *intermediate = c->n == 3 ? cert_at(c, 1) : NULL;
 
 	if (intermediate && has_extension(intermediate, adc_sdk_marker, sizeof adc_sdk_marker)) {
 		/* isIOSSignature: WWDR-issued (development, App Store) */
-		put32(m, opAnd);
-		put32(m, opAppleGenericAnchor);
-		put32(m, opAnd);
+		sigfs_rm_put32(m, opAnd);
+		sigfs_rm_put32(m, opAppleGenericAnchor);
+		sigfs_rm_put32(m, opAnd);
 		put_subject_match(m, cert_at(c, REQ_LEAF_CERT), SIGFS_OID_CN, "subject.CN");
 		put_cert_generic(m, 1, adc_sdk_marker, sizeof adc_sdk_marker);
 		return;
 	}
 	if (intermediate && has_extension(intermediate, devid_sdk_marker, sizeof devid_sdk_marker)) {
 		/* isDeveloperIDSignature */
-		put32(m, opAnd);
-		put32(m, opAppleGenericAnchor);
-		put32(m, opAnd);
+		sigfs_rm_put32(m, opAnd);
+		sigfs_rm_put32(m, opAppleGenericAnchor);
+		sigfs_rm_put32(m, opAnd);
 		put_cert_generic(m, 1, devid_sdk_marker, sizeof devid_sdk_marker);
-		put32(m, opAnd);
+		sigfs_rm_put32(m, opAnd);
 		put_cert_generic(m, REQ_LEAF_CERT, devid_leaf_marker, sizeof devid_leaf_marker);
 		put_subject_match(m, cert_at(c, REQ_LEAF_CERT), SIGFS_OID_OU, "subject.OU");
 		return;
 	}
-	put32(m, opAppleAnchor); /* Apple proper */
+	sigfs_rm_put32(m, opAppleAnchor); /* Apple proper */
 }
 
 /* DRMaker::nonAppleAnchor: pin the highest certificate that still carries
  * the leaf's Organization (the anchor if all do) by its SHA-1. */
-static void non_apple_anchor(struct maker *m, const struct chain *c)
+static void non_apple_anchor(struct sigfs_reqmaker *m, const struct chain *c)
 {
 	uint8_t digest[SHA_DIGEST_LENGTH];
 	size_t olen = 0;
@@ -222,16 +165,16 @@ static void non_apple_anchor(struct maker *m, const struct chain *c)
 
 		SHA1(c->der[ix], c->der_len[ix], digest);
 	}
-	put32(m, opAnchorHash);
-	put32(m, (uint32_t)slot);
-	put_data(m, digest, sizeof digest);
+	sigfs_rm_put32(m, opAnchorHash);
+	sigfs_rm_put32(m, (uint32_t)slot);
+	sigfs_rm_data(m, digest, sizeof digest);
 }
 
 int sigfs_dr_make_cert(sigfs_buf *blob, const char *identifier, const uint8_t *const *certs,
 		       const size_t *cert_lens, size_t n)
 {
 	struct chain c = {NULL, certs, cert_lens, n};
-	struct maker m;
+	struct sigfs_reqmaker m;
 	size_t i;
 	int rc = SIGFS_OK;
 
@@ -252,16 +195,16 @@ int sigfs_dr_make_cert(sigfs_buf *blob, const char *identifier, const uint8_t *c
 			goto out;
 		}
 	}
-	maker_begin(&m, blob);
-	put32(&m, opAnd);
-	put32(&m, opIdent);
+	sigfs_rm_begin(&m, blob);
+	sigfs_rm_put32(&m, opAnd);
+	sigfs_rm_put32(&m, opIdent);
 	put_str(&m, identifier);
 	/* DRMaker: isAppleCA(anchor), Apple's own roots only */
 	if (sigfs_anchor_is_apple(certs[n - 1], cert_lens[n - 1]))
 		apple_anchor(&m, &c);
 	else
 		non_apple_anchor(&m, &c);
-	rc = maker_end(&m, SIGFS_OK);
+	rc = sigfs_rm_end(&m, SIGFS_OK);
 out:
 	for (i = 0; i < n; i++)
 		X509_free(c.certs[i]);

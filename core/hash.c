@@ -3,7 +3,7 @@
 
 #include "internal.h"
 
-static const EVP_MD *md_of(uint32_t type)
+const EVP_MD *sigfs_hash_md(uint32_t type)
 {
 	switch (type) {
 	case CS_HASHTYPE_SHA1: return EVP_sha1();
@@ -55,7 +55,7 @@ int sigfs_hash_rank(uint32_t type)
 
 int sigfs_hash(uint32_t type, const uint8_t *p, size_t n, uint8_t *out, size_t *out_len)
 {
-	const EVP_MD *md = md_of(type);
+	const EVP_MD *md = sigfs_hash_md(type);
 	unsigned int len = 0;
 
 	if (!md)

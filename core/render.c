@@ -25,8 +25,10 @@ static const struct row *find_row(const struct dirtab *t, const struct view *v, 
 		for (i = 0; i < t->parts[p].n; i++) {
 			const struct row *r = &t->parts[p].r[i];
 
-			if (strlen(r->name) == len && memcmp(r->name, name, len) == 0)
-				return r->present(v) ? r : NULL;
+			/* two rows may share a name when at most one is present
+			 * (B.sig/signature: a link or a directory) */
+			if (strlen(r->name) == len && memcmp(r->name, name, len) == 0 && r->present(v))
+				return r;
 		}
 	return NULL;
 }
@@ -162,6 +164,7 @@ static void file_subject(struct sigfs_subject *subj, const sigfs_file *f, const 
 	subj->opts.arch = arch;
 	subj->file = (sigfs_file *)f;
 	subj->ops = &sigfs_kind_macho;
+	subj->legacy = 1;
 }
 
 int sigfs_node(const sigfs_file *f, const char *arch, const char *path)

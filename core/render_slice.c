@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "catalogue.h"
+#include "sigfs/bundle.h"
 #include "sigfs/plist.h"
 #include "sigfs/requirement.h"
 
@@ -179,6 +180,19 @@ static int explicit_dr(const struct view *v, const uint8_t **req, size_t *len)
 	if (!set)
 		return SIGFS_ENOTFOUND;
 	return sigfs_reqset_find(req, len, set->p, set->len, kSecDesignatedRequirementType);
+}
+
+int sigfs_view_dr(const struct view *v, sigfs_buf *blob)
+{
+	const uint8_t *req;
+	size_t len;
+	int err = explicit_dr(v, &req, &len);
+
+	if (err == SIGFS_OK) {
+		sigfs_buf_put(blob, req, len);
+		return sigfs_buf_status(blob);
+	}
+	return err == SIGFS_ENOTFOUND ? implicit_dr(v, blob) : err;
 }
 
 /* Slot present and (for decoded payloads) decodable. */
@@ -558,6 +572,7 @@ static int r_info_plist(const struct view *v, sigfs_buf *b)
 /* The lines of `codesign -d -vvv`, without Executable=. */
 static int r_info_txt(const struct view *v, sigfs_buf *b)
 {
+	sigfs_bundle *bundle = NULL;
 	const struct sigfs_slice *s = v->s;
 	const struct sigfs_cd *cd = cd_of(v), *cds[SIGFS_MAX_CDS];
 	const struct sigfs_blob *set, *cms;
@@ -571,9 +586,15 @@ static int r_info_txt(const struct view *v, sigfs_buf *b)
 	}
 	if (!cd)
 		return r_status(v, b);
+	/* a bundle's main executable: codesign prints the bundle's lines */
+	if (v->src && sigfs_bundle_of_executable(v->src, v->subj->rel, &bundle) == SIGFS_ENOMEM)
+		return SIGFS_ENOMEM;
 	sigfs_buf_printf(b, "Identifier=%s\n", cd->ident);
 	sigfs_buf_puts(b, "Format=");
-	put_format(b, v->f);
+	if (bundle)
+		sigfs_buf_puts(b, bundle->format);
+	else
+		put_format(b, v->f);
 	sigfs_buf_printf(b, "\nCodeDirectory v=%x size=%zu flags=", cd->version, cd->len);
 	put_flags(b, cd->flags);
 	sigfs_buf_printf(b, " hashes=%u+%u location=embedded\n", cd->n_code, cd->n_special);
@@ -635,7 +656,9 @@ static int r_info_txt(const struct view *v, sigfs_buf *b)
 		put_iso_time(b, t);
 		sigfs_buf_putc(b, '\n');
 	}
-	{
+	if (bundle) {
+		sigfs_bundle_exec_lines(b, bundle, cd, SIGFS_EXEC_LINE_INFO);
+	} else {
 		/* bound: the CodeDirectory carries a non-zero Info.plist hash */
 		int bound = 0;
 		sigfs_plist *pl;
@@ -659,7 +682,11 @@ static int r_info_txt(const struct view *v, sigfs_buf *b)
 	if (cd->version >= CS_SUPPORTSRUNTIME && cd->runtime)
 		sigfs_buf_printf(b, "Runtime Version=%u.%u.%u\n", cd->runtime >> 16,
 				 (cd->runtime >> 8) & 0xff, cd->runtime & 0xff);
-	sigfs_buf_puts(b, "Sealed Resources=none\n");
+	if (bundle)
+		sigfs_bundle_exec_lines(b, bundle, cd, SIGFS_EXEC_LINE_RESOURCES);
+	else
+		sigfs_buf_puts(b, "Sealed Resources=none\n");
+	sigfs_bundle_free(bundle);
 	set = blob_of(v, CSSLOT_REQUIREMENTS);
 	if (set) {
 		uint32_t count;
@@ -726,7 +753,7 @@ static const struct row lc_dir[] = {
 };
 
 /* F.sig/<arch>/ of a universal file: that slice alone. */
-static const struct dirtab slice_tab = {.parts = {ROWS(per_slice), ROWS(lc_dir)}};
+const struct dirtab sigfs_slice_tab = {.parts = {ROWS(per_slice), ROWS(sigfs_verify_rows), ROWS(lc_dir)}};
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -769,11 +796,11 @@ static void slice_view(const struct view *v, size_t i, struct view *out)
 }
 
 static const struct dirtab top_tab = {
-    .parts = {ROWS(top_only), ROWS(per_slice), ROWS(lc_dir)},
+    .parts = {ROWS(top_only), ROWS(per_slice), ROWS(sigfs_verify_rows), ROWS(lc_dir)},
     .nchildren = n_slices,
     .child_name = slice_name,
     .child_view = slice_view,
-    .child_tab = &slice_tab,
+    .child_tab = &sigfs_slice_tab,
 };
 
 /* ---------------------------------------------------------------- the kind */

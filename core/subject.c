@@ -9,6 +9,7 @@
 /* Every kind, in probe order. */
 static const struct kind_ops *const kinds[] = {
     &sigfs_kind_macho,
+    &sigfs_kind_bundle,
 };
 
 #define NKINDS (sizeof kinds / sizeof kinds[0])
@@ -74,6 +75,7 @@ void sigfs_subject_free(sigfs_subject *s)
 		return;
 	if (s->ops)
 		s->ops->free(s);
+	sigfs_verdicts_free(s->verdicts);
 	free(s->rel);
 	free(s->display);
 	free(s);

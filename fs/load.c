@@ -24,6 +24,18 @@ struct sfc_key key_of(const struct stat *st)
 	return k;
 }
 
+/* The key of the subject `rel` whose entry has stat `st`. */
+struct sfc_key subject_key(const struct stat *st, const char *rel)
+{
+	struct sfc_key k = key_of(st);
+	uint64_t h = 1469598103934665603ull; /* FNV-1a 64 */
+
+	for (const char *p = rel; *p; p++)
+		h = (h ^ (uint8_t)*p) * 1099511628211ull;
+	k.path = h | 1; /* never 0, the probe cache's value */
+	return k;
+}
+
 int same_version(const struct stat *a, const struct stat *b)
 {
 	struct sfc_key ka = key_of(a), kb = key_of(b);
@@ -105,9 +117,11 @@ static int pin(struct pinned *p)
 		return sigfs_error_set(fd == -EACCES ? SIGFS_EACCES : SIGFS_EIO, "open '%s': %s", p->rel,
 				       fd == -EINVAL ? "no longer a regular file" : strerror(-fd));
 	struct sfc_key k = key_of(&st);
+	if (p->want)
+		k.path = p->want->path;
 	if (p->want && memcmp(&k, p->want, sizeof k) != 0) {
 		close(fd);
-		return sigfs_error_set(SIGFS_EIO, "'%s' changed since it was loaded", p->rel);
+		return sigfs_error_set(SIGFS_ESTALE, "'%s' changed since it was loaded", p->rel);
 	}
 	p->fd = fd;
 	return SIGFS_OK;
@@ -117,10 +131,11 @@ static int pinned_read(void *ctx, const char *rel, uint64_t off, void *dst, size
 {
 	struct pinned *p = ctx;
 	*got = 0;
-	int rc = strcmp(rel, p->rel) == 0 ? pin(p) : SIGFS_OK;
+	int mine = strcmp(rel, p->rel) == 0; /* other members go to the tree */
+	int rc = mine ? pin(p) : SIGFS_OK;
 	if (rc)
 		return rc;
-	if (p->fd < 0)
+	if (p->fd < 0 || !mine)
 		return g.src.read(g.src.ctx, rel, off, dst, len, got);
 	ssize_t r = sigfs_fd_pread(p->fd, dst, len, off);
 	if (r < 0)
@@ -133,10 +148,11 @@ static int pinned_stat(void *ctx, const char *rel, struct sigfs_stat *out)
 {
 	struct pinned *p = ctx;
 	struct stat st;
-	int rc = strcmp(rel, p->rel) == 0 ? pin(p) : SIGFS_OK;
+	int mine = strcmp(rel, p->rel) == 0;
+	int rc = mine ? pin(p) : SIGFS_OK;
 	if (rc)
 		return rc;
-	if (p->fd < 0)
+	if (p->fd < 0 || !mine)
 		return g.src.stat(g.src.ctx, rel, out);
 	if (fstat(p->fd, &st) < 0)
 		return sigfs_error_set(SIGFS_EIO, "stat '%s': %s", p->rel, strerror(errno));
@@ -170,7 +186,7 @@ static void pinned_init(struct pinned *p, const char *rel, int fd, const struct 
 int load_subject(const char *rel, struct stat *st, struct sfc_file **out)
 {
 	const char *name = *rel ? rel : g.single;
-	struct sfc_key k = key_of(st);
+	struct sfc_key k = subject_key(st, rel);
 	*out = sfc_file_get(g.cache, &k);
 	if (*out)
 		return 0;
@@ -193,7 +209,7 @@ int load_subject(const char *rel, struct stat *st, struct sfc_file **out)
 				close(fd);
 			return -ENOENT; /* another kind of entry now: look it up again */
 		}
-		k = key_of(&before);
+		k = subject_key(&before, rel);
 		if (attempt > 0 && (*out = sfc_file_get(g.cache, &k)) != NULL) {
 			if (fd >= 0)
 				close(fd);
@@ -231,7 +247,14 @@ int load_subject(const char *rel, struct stat *st, struct sfc_file **out)
 
 int get_blob(struct sfc_file *lf, const char *vpath, struct sfc_blob **out)
 {
-	*out = sfc_blob_get(g.cache, &lf->key, vpath);
+	/* A bundle's expensive files depend on every file under B, which B's
+	 * own key does not see: the core keeps the verdict and checks it
+	 * against B's tree at each render, so they are rendered at each open
+	 * and never cached here. */
+	int fresh = sigfs_subject_kind(lf->s) == SIGFS_KIND_BUNDLE &&
+		    (sigfs_tree_node(lf->s, vpath) & SIGFS_NODE_EXPENSIVE);
+
+	*out = fresh ? NULL : sfc_blob_get(g.cache, &lf->key, vpath);
 	if (*out)
 		return 0;
 	sigfs_buf b = SIGFS_BUF_INIT;
@@ -251,7 +274,7 @@ int get_blob(struct sfc_file *lf, const char *vpath, struct sfc_blob **out)
 	sigfs_buf_free(&b);
 	if (!blob)
 		return -ENOMEM;
-	*out = sfc_blob_put(g.cache, &lf->key, vpath, blob);
+	*out = fresh ? blob : sfc_blob_put(g.cache, &lf->key, vpath, blob);
 	return 0;
 }
 

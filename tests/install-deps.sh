@@ -7,7 +7,7 @@
 # Used by setup.sh, `make deps` (--test), `make demo` (--run) and .ci/run.
 # Idempotent; needs root (or sudo) only when something is missing.
 set -eu
-RUN_PKGS="make gcc libc6-dev pkg-config libssl-dev libplist-dev libjansson-dev libfuse3-dev fuse3"
+RUN_PKGS="make gcc libc6-dev pkg-config libssl-dev libplist-dev libjansson-dev libutf8proc-dev libfuse3-dev fuse3"
 TEST_PKGS="$RUN_PKGS clang clang-14 lld-14 llvm-14 libclang-rt-14-dev libcmocka-dev openssl python3 attr valgrind jq"
 case ${1:---test} in
 --run) PKGS=$RUN_PKGS ;;

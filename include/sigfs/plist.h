@@ -75,6 +75,8 @@ const char *sigfs_pv_bytes(const sigfs_pv *v, size_t *len);
 int sigfs_pv_true(const sigfs_pv *v);
 /* Integer value; SIGFS_ENOTFOUND when not an integer in int64 range. */
 int sigfs_pv_int(const sigfs_pv *v, int64_t *out) SIGFS_WUR;
+/* An integer or real as a double; SIGFS_ENOTFOUND for other types. */
+int sigfs_pv_number(const sigfs_pv *v, double *out) SIGFS_WUR;
 /* A date as seconds since 1970-01-01 UTC; SIGFS_ENOTFOUND for other types. */
 int sigfs_pv_date(const sigfs_pv *v, int64_t *unix_s) SIGFS_WUR;
 /* 1 when a and b are the same value (dict order ignored, int 1 != bool). */

@@ -18,6 +18,15 @@
  * reqdumper.cpp does; appends the expression without a newline. */
 int sigfs_req_decompile(sigfs_buf *out, const uint8_t *blob, size_t len) SIGFS_WUR;
 
+/* Compile requirement-language text (`identifier "x" and anchor apple
+ * generic`) into a requirement blob, as SecRequirementCreateWithString does
+ * (Apple's requirements.grammar), e.g. a sealed nested-code requirement from
+ * CodeResources. One requirement, not a set. Appends the blob to `blob`.
+ * SIGFS_EMALFORMED naming the offset and what was expected there;
+ * SIGFS_EUNSUPPORTED for a certificate file (`anchor = "/path"`) or text of
+ * more than 1 MiB. */
+int sigfs_req_compile(sigfs_buf *blob, const char *text, size_t len) SIGFS_WUR;
+
 /* Apple's name of a requirement type ("designated"), or NULL if unknown. */
 const char *sigfs_req_type_name(uint32_t type);
 
