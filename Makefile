@@ -88,6 +88,15 @@ $(OUT)/core/%.o: core/%.c
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(CORE_CFLAGS) -c -o $@ $<
 
+# Known entitlement keys (core/data/entitlements.tsv), lower-cased and sorted
+# into a C initializer that core/entitlements.c includes.
+ENT_INC := $(OUT)/gen/entitlements.inc
+SIGFS_CFLAGS += -I$(OUT)/gen
+$(ENT_INC): core/data/entitlements.tsv
+	@mkdir -p $(@D)
+	LC_ALL=C awk -F '\t' '/^[^#]/ { print tolower($$1) }' $< | LC_ALL=C sort -u | sed 's/.*/"&",/' >$@
+$(OUT)/core/entitlements.o $(FUZZ_SRCS:fuzz/%.c=$(OUT)/fuzz/%): $(ENT_INC)
+
 $(LIBCORE): $(CORE_OBJS)
 	rm -f $@
 	$(AR) rcs $@ $^
@@ -101,8 +110,9 @@ $(OUT)/fs/cache.o: fs/cache.c
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
-# fs/tree.c (SOURCE as a sigfs_source) is FUSE-free: both frontends link it.
-$(OUT)/fs/tree.o: fs/tree.c
+# fs/tree.c (SOURCE as a sigfs_source) and fs/anchors.c (-o anchors=) are
+# FUSE-free: both frontends link them.
+$(OUT)/fs/tree.o $(OUT)/fs/anchors.o: $(OUT)/fs/%.o: fs/%.c
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
@@ -110,7 +120,7 @@ $(OUT)/fs/%.o: fs/%.c
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(FUSE_DEFS) $(shell $(PKG_CONFIG) --cflags $(FUSE_PKG)) -c -o $@ $<
 
-$(OUT)/sigfs-export: $(OUT)/fs/export.o $(OUT)/fs/tree.o $(LIBCORE)
+$(OUT)/sigfs-export: $(OUT)/fs/export.o $(OUT)/fs/tree.o $(OUT)/fs/anchors.o $(LIBCORE)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CORE_LIBS)
 
 $(OUT)/sigfs: $(FS_OBJS) $(LIBCORE)
@@ -194,7 +204,7 @@ $(OUT)/bench/verify-file: bench/verify_file.c $(LIBCORE)
 install: $(PROGS)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
 		$(DESTDIR)$(PREFIX)/share/doc/sigfs
-	install -m 755 $(PROGS) mountscripts/sigfs-diff mountscripts/sigfs-umount $(DESTDIR)$(PREFIX)/bin/
+	install -m 755 $(PROGS) mountscripts/sigfs-diff mountscripts/sigfs-audit mountscripts/sigfs-umount $(DESTDIR)$(PREFIX)/bin/
 	install -m 644 sigfs.1 $(DESTDIR)$(PREFIX)/share/man/man1/
 	install -m 644 mountscripts/fstab.example mountscripts/mnt-sigfs.mount $(DESTDIR)$(PREFIX)/share/doc/sigfs/
 
