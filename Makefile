@@ -52,7 +52,7 @@ CORE_PKGS := openssl libplist-2.0 jansson libutf8proc
 # recursive (=): evaluated when used, so `make deps check` works on a machine
 # that gets its -dev packages from the `deps` goal of the same run
 CORE_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(CORE_PKGS))
-CORE_LIBS = $(shell $(PKG_CONFIG) --libs $(CORE_PKGS))
+CORE_LIBS = $(shell $(PKG_CONFIG) --libs $(CORE_PKGS)) -lm
 ifeq ($(FUSE_API),2)
 FUSE_PKG := fuse
 FUSE_DEFS := -DFUSE_USE_VERSION=29

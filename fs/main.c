@@ -507,10 +507,12 @@ int main(int argc, char *argv[])
 	free(o.source);
 	free(o.mountpoint);
 	free(o.arch);
+	free(o.anchors);
 	free(o.sigsuffix);
 	free(o.cache);
 	free(o.cache_mb);
 	free(g.single);
+	sigfs_anchors_free(g.anchors);
 	free(held.src);
 	free(held.mnt);
 	sfc_free(g.cache); /* NULL after sigfs_op_destroy */
