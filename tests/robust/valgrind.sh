@@ -23,9 +23,14 @@ for t in $TESTS; do
 	[ "$n" -gt 0 ] || fail "tests/mount/$t.sh: the daemon did not run under valgrind"
 	[ $rc -eq 0 ] || fail "tests/mount/$t.sh under valgrind: exit $rc: $(grep -h 'FAIL' "$WORK/$t.out" | head -5)"
 done
-# -q: a clean run leaves an empty log; anything else is a report.
+# -q: a clean run leaves an empty log; anything else is a report — but the
+# notice that valgrind 3.19 does not know openat2 (syscall 437, which
+# fs/tree.c tries first and falls back from on ENOSYS, so valgrind runs the
+# fallback path) and its four standard follow-up lines.
 for f in "$LOGS"/*; do
-	[ -s "$f" ] || continue
+	grep -v -e 'unhandled amd64-linux syscall: 437$' -e 'You may be able to write your own handler' \
+		-e 'Read the file README_MISSING_SYSCALL_OR_IOCTL' -e 'Nevertheless we consider this a bug' \
+		-e 'it at http://valgrind.org/support/bug_reports.html' "$f" | grep -q . || continue
 	fail "valgrind report in $(basename "$f"): $(head -30 "$f")"
 done
 if grep -lq 'definitely lost\|Invalid read\|Invalid write\|uninitialised' "$LOGS"/* 2>/dev/null; then
