@@ -284,10 +284,12 @@ typedef struct sigfs_check {
 } sigfs_check;
 
 /* Verify bundle `b` as `codesign --verify --deep --strict` does; paths in
- * the result are `display` (B's mount-relative path) based. Fails only with
- * SIGFS_ENOMEM; everything else is the verdict. */
-int sigfs_bundle_check(sigfs_check **out, const sigfs_bundle *b, const sigfs_source *src,
-		       const char *display) SIGFS_WUR;
+ * the result are `display` (B's mount-relative path) based; `anchors`
+ * (-o anchors=, may be NULL) count as Apple's in sealed requirements.
+ * Fails only with SIGFS_ENOMEM; everything else is the verdict. */
+typedef struct sigfs_anchors sigfs_anchors;
+int sigfs_bundle_check(sigfs_check **out, const sigfs_bundle *b, const sigfs_source *src, const char *display,
+		       const sigfs_anchors *anchors) SIGFS_WUR;
 void sigfs_check_free(sigfs_check *c);
 /* A value that changes when any entry under `rel` is added, removed,
  * renamed or changed (type, mode, size, inode, mtime, ctime): a stat walk,

@@ -46,4 +46,10 @@ int sigfs_dr_make_adhoc(sigfs_buf *blob, const uint8_t (*cdhashes)[20], size_t n
 int sigfs_dr_make_cert(sigfs_buf *blob, const char *identifier, const uint8_t *const *certs,
 		       const size_t *cert_lens, size_t n) SIGFS_WUR;
 
+/* Compile requirement text (Apple's language, as CodeResources holds it for
+ * nested code) into a requirement blob appended to `blob`;
+ * SIGFS_EMALFORMED (with where) when it is not in the language. */
+#define SIGFS_REQ_MAX_TEXT 16384
+int sigfs_req_compile(sigfs_buf *blob, const char *text) SIGFS_WUR;
+
 #endif
