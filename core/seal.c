@@ -327,6 +327,51 @@ static int code_core(const sigfs_source *src, const char *rel, const struct sigf
 static int check_bundle(struct scope *outer, sigfs_check *c, const sigfs_bundle *b, const sigfs_source *src,
 			const char *display, int depth, size_t *items, const sigfs_anchors *anchors);
 
+struct ent {
+	char *name;
+	struct sigfs_stat st;
+};
+
+struct entlist {
+	struct ent *e;
+	size_t n, cap;
+	size_t *items;
+};
+
+static int ent_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct ent *)a)->name, ((const struct ent *)b)->name);
+}
+
+static int ent_add(void *arg, const char *name, const struct sigfs_stat *st)
+{
+	struct entlist *l = arg;
+
+	if (++*l->items > SIGFS_WALK_MAX_ITEMS)
+		return SIGFS_EUNSUPPORTED;
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 32;
+		struct ent *ne = realloc(l->e, cap * sizeof *ne);
+
+		if (!ne)
+			return SIGFS_ENOMEM;
+		l->e = ne;
+		l->cap = cap;
+	}
+	l->e[l->n].name = strdup(name);
+	if (!l->e[l->n].name)
+		return SIGFS_ENOMEM;
+	l->e[l->n++].st = *st;
+	return SIGFS_OK;
+}
+
+static void entlist_free(struct entlist *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free(l->e[i].name);
+	free(l->e);
+}
+
 /* The sealed requirement against nested code whose own checks passed
  * (validateNestedCode: SecRequirementCreateWithString, then the code must
  * satisfy it). CS_OK, CS_REQ_FAILED, or the status of a requirement that
@@ -386,6 +431,60 @@ static int sealed_requirement(struct scope *sc, const struct sigfs_seal *seal, c
 	sigfs_plist_free(info);
 	sigfs_buf_free(&blob);
 	return SIGFS_OK;
+}
+
+/* validateOtherVersions (strict): every Versions/<x> of a nested framework
+ * but Current and the one it names must verify and satisfy the sealed
+ * requirement, else CS_BAD_FRAMEWORK_VERSION. */
+static int other_versions(struct scope *sc, const struct sigfs_seal *seal, const sigfs_bundle *fw,
+			  const char *disp, int *status)
+{
+	struct entlist l = {NULL, 0, 0, sc->items};
+	const char *cur = fw->base + strlen(fw->rel) + strlen("/Versions/");
+	char *vdir = join(fw->rel, "Versions");
+	int err = vdir ? sc->src->list(sc->src->ctx, vdir, ent_add, &l) : oom();
+
+	if (err && err != SIGFS_ENOMEM)
+		err = SIGFS_OK; /* an unreadable Versions/ was judged by the framework's own check */
+	for (size_t i = 0; i < l.n && !err && *status == CS_OK; i++) { /* <= SIGFS_WALK_MAX_ITEMS */
+		const struct ent *e = &l.e[i];
+		char *p;
+		sigfs_bundle *vb = NULL;
+		sigfs_check *vc;
+
+		if (e->st.type != SIGFS_FT_DIR || strcmp(e->name, "Current") == 0 ||
+		    strcmp(e->name, cur) == 0)
+			continue;
+		p = join(vdir, e->name);
+		vc = calloc(1, sizeof *vc);
+		if (!p || !vc) {
+			free(p);
+			free(vc);
+			err = oom();
+			break;
+		}
+		err = sigfs_bundle_load_version(&vb, sc->src, p);
+		if (!err)
+			err = check_bundle(sc, vc, vb, sc->src, disp, sc->depth + 1, sc->items, sc->anchors);
+		else if (err != SIGFS_ENOMEM)
+			vc->status = CS_NOT_VERIFIABLE, err = SIGFS_OK;
+		if (!err && vc->status == CS_OK && vb) {
+			const struct sigfs_file *code = vb->macho ? vb->macho : vb->detached;
+
+			if (code)
+				err = sealed_requirement(sc, seal, code, vb, &vc->status);
+			else
+				vc->status = CS_UNSIGNED;
+		}
+		if (!err && vc->status != CS_OK)
+			*status = CS_BAD_FRAMEWORK_VERSION;
+		sigfs_bundle_free(vb);
+		sigfs_check_free(vc);
+		free(p);
+	}
+	entlist_free(&l);
+	free(vdir);
+	return err;
 }
 
 static void cdhash_hex(char *out, const struct sigfs_file *code)
@@ -453,6 +552,8 @@ static int nested(struct scope *sc, const char *rel, const struct sigfs_seal *se
 	cdhash_hex(cur, code);
 	if (sub->status == CS_OK && code)
 		err = sealed_requirement(sc, seal, code, nb, &sub->status);
+	if (!err && sub->status == CS_OK && nb && nb->shape == SIGFS_SHAPE_VERSIONED)
+		err = other_versions(sc, seal, nb, disp, &sub->status);
 	if (err)
 		goto out;
 	if (sub->status == CS_REQ_FAILED) {
@@ -675,51 +776,6 @@ out:
 	return walk_line(sc, st, rel);
 }
 
-struct ent {
-	char *name;
-	struct sigfs_stat st;
-};
-
-struct entlist {
-	struct ent *e;
-	size_t n, cap;
-	size_t *items;
-};
-
-static int ent_cmp(const void *a, const void *b)
-{
-	return strcmp(((const struct ent *)a)->name, ((const struct ent *)b)->name);
-}
-
-static int ent_add(void *arg, const char *name, const struct sigfs_stat *st)
-{
-	struct entlist *l = arg;
-
-	if (++*l->items > SIGFS_WALK_MAX_ITEMS)
-		return SIGFS_EUNSUPPORTED;
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 32;
-		struct ent *ne = realloc(l->e, cap * sizeof *ne);
-
-		if (!ne)
-			return SIGFS_ENOMEM;
-		l->e = ne;
-		l->cap = cap;
-	}
-	l->e[l->n].name = strdup(name);
-	if (!l->e[l->n].name)
-		return SIGFS_ENOMEM;
-	l->e[l->n++].st = *st;
-	return SIGFS_OK;
-}
-
-static void entlist_free(struct entlist *l)
-{
-	for (size_t i = 0; i < l->n; i++)
-		free(l->e[i].name);
-	free(l->e);
-}
-
 /* A read failure of the walk: thrown as "cannot be read". */
 static int unreadable(struct scope *sc, int err)
 {
@@ -927,7 +983,8 @@ static int strict_structure(struct scope *sc, const struct sigfs_cd *cd, int *st
 	entlist_free(&l);
 	memset(&l, 0, sizeof l);
 	l.items = sc->items;
-	if (!err && b->shape == SIGFS_SHAPE_VERSIONED && !(err = list_sorted(sc, b->rel, &l))) {
+	if (!err && b->shape == SIGFS_SHAPE_VERSIONED && !b->version_dir &&
+	    !(err = list_sorted(sc, b->rel, &l))) {
 		const char *cur = b->base + strlen(b->rel) + strlen("/Versions/");
 
 		for (size_t i = 0; i < l.n && !err; i++) {

@@ -164,6 +164,7 @@ struct sigfs_file;
 typedef struct sigfs_bundle {
 	char *rel;		/* B */
 	int shape;		/* SIGFS_SHAPE_* */
+	int version_dir;	/* loaded by sigfs_bundle_load_version: no framework root */
 	char *base;		/* B, or B/Versions/<current> */
 	char *resroot;		/* base/Contents or base */
 	const char *res_prefix; /* resources directory: "Resources/" or "" */
@@ -203,6 +204,9 @@ int sigfs_bundle_probe(const sigfs_source *src, const char *rel, const struct si
  * SIGFS_ENOMEM, SIGFS_EIO, SIGFS_EACCES, SIGFS_ENOTFOUND. */
 int sigfs_bundle_load(sigfs_bundle **out, const sigfs_source *src, const char *rel) SIGFS_WUR;
 void sigfs_bundle_free(sigfs_bundle *b);
+/* One version directory F.framework/Versions/<x> as a bundle of its own
+ * (what codesign validates for the versions Current does not name). */
+int sigfs_bundle_load_version(sigfs_bundle **out, const sigfs_source *src, const char *rel) SIGFS_WUR;
 
 /* Read a whole regular member of at most `max` bytes (SIGFS_ENOMEM past it). */
 int sigfs_source_slurp(const sigfs_source *src, const char *rel, uint64_t max, uint8_t **out,
