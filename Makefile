@@ -110,7 +110,7 @@ $(OUT)/fs/%.o: fs/%.c
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(FUSE_DEFS) $(shell $(PKG_CONFIG) --cflags $(FUSE_PKG)) -c -o $@ $<
 
-$(OUT)/sigfs-export: $(OUT)/fs/export.o $(LIBCORE)
+$(OUT)/sigfs-export: $(OUT)/fs/export.o $(OUT)/fs/tree.o $(LIBCORE)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CORE_LIBS)
 
 $(OUT)/sigfs: $(FS_OBJS) $(LIBCORE)
@@ -149,7 +149,7 @@ $(OUT)/fuzz/%: fuzz/%.c $(CORE_SRCS)
 
 fuzz: $(FUZZ_SRCS:fuzz/%.c=$(OUT)/fuzz/%)
 
-check-unit: $(UNIT_BINS)
+check-unit: $(UNIT_BINS) $(TOOL_BINS)
 	@tests/run-unit.sh $(UNIT_BINS)
 
 check-fixtures: $(PROGS) $(TOOL_BINS)
@@ -183,8 +183,12 @@ demo:
 	@$(MAKE) --no-print-directory all
 	@bash mountscripts/demo.sh
 
-bench: $(PROGS) $(TOOL_BINS)
+bench: $(PROGS) $(TOOL_BINS) $(OUT)/bench/verify-file
 	@bench/run.sh
+
+$(OUT)/bench/verify-file: bench/verify_file.c $(LIBCORE)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIBCORE) $(ALL_LDFLAGS) $(CORE_LIBS)
 
 # PREFIX (default /usr/local) and DESTDIR (staging, for packagers) as usual.
 install: $(PROGS)

@@ -68,6 +68,8 @@ struct sigfs_subject {
 	void *data;		 /* the kind's own object (a bundle, a profile) */
 	uint64_t bytes_read;
 	const struct kind_ops *ops;
+	struct sigfs_verdicts *verdicts; /* render_verify.c's, made on first use */
+	int legacy;			 /* render.h's shim: no source to read (goes with it) */
 };
 
 /* One kind of subject: how it loads, frees, and the root of its tree. Each
@@ -91,6 +93,15 @@ extern const struct kind_ops sigfs_kind_bundle; /* render_bundle.c */
 /* The files of one slice (render_slice.c): F.sig/<arch>/, and B.sig/signature/
  * of a bundle with a detached signature. */
 extern const struct dirtab sigfs_slice_tab;
+
+/* render_slice.c: the designated requirement of v's slice as a blob,
+ * explicit (slot 2) or implicit (DRMaker), appended to blob. */
+int sigfs_view_dr(const struct view *v, sigfs_buf *blob) SIGFS_WUR;
+
+/* render_verify.c: the verification rows of a Mach-O directory, and the
+ * verdicts a subject keeps. */
+extern const struct row sigfs_verify_rows[7];
+void sigfs_verdicts_free(struct sigfs_verdicts *c);
 
 /* The view at the top of a Mach-O subject's tree (render_slice.c). */
 void sigfs_macho_view(const struct sigfs_subject *subj, struct view *v);

@@ -10,14 +10,14 @@
  * A per-attribute problem (a signingTime that is not a time, a time-stamp
  * token that does not decode, an unknown digest algorithm) does not fail the
  * parse: it is recorded and returned by that attribute's getter, so the
- * certificates stay visible. Only the SignedData structure itself, or more
- * than SIGFS_CMS_MAX_CERTS certificates, fails the parse.
+ * certificates stay visible. Only the SignedData structure itself, more
+ * than SIGFS_CMS_MAX_CERTS certificates or more than SIGFS_CMS_MAX_SIZE
+ * bytes, fails the parse.
  *
  * OpenSSL's thread-local error queue is emptied before and after each parse,
  * so no OpenSSL state outlives a call. */
 #include "sigfs/cms.h"
 
-#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -59,6 +59,8 @@ struct sigfs_cms {
 
 	struct answer ts_ans;
 	int64_t ts_time;
+
+	int has_cdhashes, has_cdhashes2; /* signed attributes 100.9.1, 100.9.2 */
 
 	struct answer digest_ans;
 	uint8_t *digest;
@@ -402,6 +404,15 @@ out:
 	return rc;
 }
 
+static int has_signed_attr(const CMS_SignerInfo *si, const char *oid)
+{
+	ASN1_OBJECT *o = OBJ_txt2obj(oid, 1);
+	int r = o && CMS_signed_get_attr_by_OBJ(si, o, -1) >= 0;
+
+	ASN1_OBJECT_free(o);
+	return r;
+}
+
 int sigfs_cms_parse(sigfs_cms **out, const uint8_t *der, size_t len)
 {
 	CMS_ContentInfo *ci = NULL;
@@ -416,8 +427,10 @@ int sigfs_cms_parse(sigfs_cms **out, const uint8_t *der, size_t len)
 	ERR_clear_error();
 	if (!der || len == 0)
 		return sigfs_error_set(SIGFS_EMALFORMED, "cms: empty SignedData (0 bytes)");
-	if (len > LONG_MAX)
-		return sigfs_error_set(SIGFS_EMALFORMED, "cms: SignedData of %zu bytes is too large", len);
+	if (len > SIGFS_CMS_MAX_SIZE)
+		return sigfs_error_set(SIGFS_EMALFORMED,
+				       "cms: SignedData of %zu bytes exceeds the bound of %zu", len,
+				       SIGFS_CMS_MAX_SIZE);
 
 	ci = d2i_CMS_ContentInfo(NULL, &p, (long)len);
 	if (!ci) {
@@ -455,6 +468,8 @@ int sigfs_cms_parse(sigfs_cms **out, const uint8_t *der, size_t len)
 		goto out;
 	read_signing_time(cms, si);
 	read_timestamp(cms, si);
+	cms->has_cdhashes = has_signed_attr(si, "1.2.840.113635.100.9.1");
+	cms->has_cdhashes2 = has_signed_attr(si, "1.2.840.113635.100.9.2");
 	rc = read_digest(cms, si);
 out:
 	CMS_ContentInfo_free(ci);
@@ -567,4 +582,9 @@ int sigfs_cms_message_digest(const sigfs_cms *cms, const uint8_t **digest, size_
 		*cs_hashtype = cms->hashtype;
 	}
 	return rc;
+}
+
+int sigfs_cms_has_cdhashes(const sigfs_cms *cms, int v2)
+{
+	return cms && (v2 ? cms->has_cdhashes2 : cms->has_cdhashes);
 }

@@ -16,13 +16,18 @@
 #define SIGFS_MAX_LOADCMDS_SIZE	  ((uint32_t)16 << 20)
 #define SIGFS_MAX_SIGNATURE_SIZE  ((uint32_t)64 << 20)
 #define SIGFS_MAX_INFO_PLIST_SIZE ((uint64_t)1 << 20)
-#define SIGFS_MAX_CDS		  6    /* slot 0 and 0x1000..0x1004 */
-#define SIGFS_MAX_BLOBS		  1024 /* SuperBlob entries; Apple writes about 12 */
+#define SIGFS_MAX_FILE_KEPT	  ((uint64_t)256 << 20) /* signatures + plists of all slices */
+#define SIGFS_MAX_CDS		  6			/* slot 0 and 0x1000..0x1004 */
+#define SIGFS_MAX_BLOBS		  1024			/* SuperBlob entries; Apple writes about 12 */
 #define SIGFS_REASON_LEN	  200
 
 /* ---- hash.c ---- */
 /* Digest size of a CS_HASHTYPE_*, 0 if unknown. */
 size_t sigfs_hash_size(uint32_t type);
+/* OpenSSL's digest for a CS_HASHTYPE_* (sha256 for sha256-truncated), or
+ * NULL. */
+struct evp_md_st;
+const struct evp_md_st *sigfs_hash_md(uint32_t type);
 /* "sha256", "sha256-truncated", … or NULL. */
 const char *sigfs_hash_name(uint32_t type);
 /* Apple's preference (CodeDirectory::hashPriorities): higher is better,
@@ -75,6 +80,7 @@ enum sigfs_status {
 struct sigfs_slice {
 	uint32_t cputype, cpusubtype;
 	uint64_t offset, size;
+	uint32_t align; /* universal: log2 of the slice alignment */
 	char arch[40];
 	char reason[SIGFS_REASON_LEN]; /* malformed / not-macho detail; "" if none */
 	int malformed;
@@ -83,6 +89,10 @@ struct sigfs_slice {
 	uint32_t filetype;
 	int has_build_version;
 	uint32_t build_platform, build_minos, build_sdk;
+	/* Where the first __LINKEDIT segment (or, before one, LC_SYMTAB's
+	 * string table) ends: Apple's strict check wants the slice's end. */
+	int has_linkedit_end;
+	uint64_t linkedit_end;
 	/* LC_CODE_SIGNATURE */
 	int has_lc_sig;
 	uint32_t sig_dataoff, sig_datasize;
@@ -113,6 +123,7 @@ struct sigfs_file {
 	size_t nslices;
 	char reason[SIGFS_REASON_LEN]; /* container-level malformed reason */
 	uint64_t bytes_read;
+	uint64_t kept; /* bytes the slices keep, <= SIGFS_MAX_FILE_KEPT */
 };
 
 /* ---- time.c ---- */
@@ -163,6 +174,10 @@ enum sigfs_status sigfs_slice_status(const struct sigfs_slice *s);
 
 /* The primary CodeDirectory, or NULL when none can be shown. */
 const struct sigfs_cd *sigfs_slice_cd(const struct sigfs_slice *s);
+
+/* Free what a slice owns (signature and plist copies, blob index, payload
+ * faults, CMS); not the struct itself. */
+void sigfs_slice_dispose(struct sigfs_slice *s);
 
 /* The architecture name of a cputype/subtype ("arm64", "cpu7-3"…). */
 void sigfs_arch_name(char *out, size_t n, uint32_t cputype, uint32_t cpusubtype);

@@ -17,6 +17,7 @@
 #define LC_REQ_DYLD	  0x80000000u
 #define LC_SEGMENT	  0x1u
 #define LC_SEGMENT_64	  0x19u
+#define LC_SYMTAB	  0x2u
 #define LC_CODE_SIGNATURE 0x1du
 #define LC_BUILD_VERSION  0x32u
 
@@ -107,18 +108,19 @@ static int get64(sigfs_cur *c, int swap, uint64_t *v)
 static int walk_load_commands(struct sigfs_slice *s, const struct mh *h, const uint8_t *cmds,
 			      uint64_t *plist_off, uint64_t *plist_size)
 {
-	sigfs_cur all, c, body;
+	sigfs_cur all, c, body, cmd0;
 	uint32_t i, cmd, cmdsize, hdr = h->is64 ? 32 : 28;
 
 	sigfs_cur_init(&all, cmds, h->sizeofcmds);
-	/* each command takes at least 8 bytes: the count is checked by division */
+	/* each command takes at least 8 bytes: the count is checked by division,
+	 * so the walk is linear in sizeofcmds (<= SIGFS_MAX_LOADCMDS_SIZE) */
 	if (h->ncmds > h->sizeofcmds / 8)
 		return sigfs_slice_malformed(s, "load commands: %u commands cannot fit in sizeofcmds %u",
 					     h->ncmds, h->sizeofcmds);
 	for (i = 0; i < h->ncmds; i++) {
 		uint64_t at = hdr + (h->sizeofcmds - all.len);
 
-		c = all;
+		c = cmd0 = all;
 		if (!get32(&c, h->swap, &cmd) || !get32(&c, h->swap, &cmdsize))
 			return sigfs_slice_malformed(s, "load command %u at 0x%llx: truncated", i,
 						     (unsigned long long)at);
@@ -141,6 +143,20 @@ static int walk_load_commands(struct sigfs_slice *s, const struct mh *h, const u
 			s->has_lc_sig = 1;
 			s->sig_dataoff = off;
 			s->sig_datasize = size;
+			break;
+		}
+		case LC_SYMTAB: {
+			uint32_t stroff, strsize;
+			sigfs_cur st;
+
+			if (s->has_linkedit_end)
+				break;
+			if (!sigfs_cur_at(&cmd0, 16, 8, &st) || !get32(&st, h->swap, &stroff) ||
+			    !get32(&st, h->swap, &strsize))
+				return sigfs_slice_malformed(s, "LC_SYMTAB at 0x%llx: cmdsize %u too small",
+							     (unsigned long long)at, cmdsize);
+			s->has_linkedit_end = 1;
+			s->linkedit_end = (uint64_t)stroff + strsize;
 			break;
 		}
 		case LC_BUILD_VERSION:
@@ -166,9 +182,27 @@ static int walk_load_commands(struct sigfs_slice *s, const struct mh *h, const u
 				return sigfs_slice_malformed(
 				    s, "segment command at 0x%llx: %u sections exceed cmdsize %u",
 				    (unsigned long long)at, nsects, cmdsize);
+			/* Security macho++.cpp validateStructure: the first
+			 * __LINKEDIT (or LC_SYMTAB) decides */
+			if (memcmp(segname, "__LINKEDIT\0", 11) == 0 && !s->has_linkedit_end) {
+				sigfs_cur seg;
+				uint64_t fileoff = 0, filesize = 0;
+				uint32_t f32 = 0, s32 = 0;
+
+				if (!sigfs_cur_at(&cmd0, is64 ? 40 : 32, is64 ? 16 : 8, &seg) ||
+				    !(is64 ? get64(&seg, h->swap, &fileoff) && get64(&seg, h->swap, &filesize)
+					   : get32(&seg, h->swap, &f32) && get32(&seg, h->swap, &s32)))
+					return sigfs_slice_malformed(s,
+								     "segment command at 0x%llx: truncated",
+								     (unsigned long long)at);
+				s->has_linkedit_end = 1;
+				s->linkedit_end = is64 ? fileoff + filesize : (uint64_t)f32 + s32;
+				if (s->linkedit_end < fileoff)
+					s->linkedit_end = UINT64_MAX; /* wrapped: never the slice end */
+			}
 			if (memcmp(segname, "__TEXT\0", 7) != 0)
 				break;
-			for (j = 0; j < nsects; j++) {
+			for (j = 0; j < nsects; j++) { /* nsects <= cmdsize / secsize */
 				sigfs_cur sec;
 				uint8_t sectname[16];
 				uint64_t size = 0;
@@ -197,6 +231,19 @@ static int walk_load_commands(struct sigfs_slice *s, const struct mh *h, const u
 		}
 	}
 	return SIGFS_OK;
+}
+
+/* Charge `n` bytes a slice keeps (signature, __info_plist) to the file's
+ * budget: 1024 slices of 64 MiB signatures would otherwise keep 64 GiB. 0
+ * when it fits; else the slice is malformed and the bytes are not read. */
+static int keep(struct sigfs_file *f, struct sigfs_slice *s, uint64_t n, const char *what)
+{
+	if (n > SIGFS_MAX_FILE_KEPT - f->kept)
+		return sigfs_slice_malformed(s, "%s: %llu bytes pass the file's bound of %llu kept bytes",
+					     what, (unsigned long long)n,
+					     (unsigned long long)SIGFS_MAX_FILE_KEPT);
+	f->kept += n;
+	return 0;
 }
 
 /* Load one slice: header, load commands, signature bytes, info plist. Only
@@ -281,7 +328,7 @@ static int load_slice(struct reader *r, struct sigfs_slice *s)
 			    s, "__TEXT,__info_plist: offset 0x%llx size %llu past end of slice 0x%llx",
 			    (unsigned long long)plist_off, (unsigned long long)plist_size,
 			    (unsigned long long)s->size);
-		} else {
+		} else if (!keep(r->f, s, plist_size, "__TEXT,__info_plist")) {
 			err = rd_alloc(r, s->offset + plist_off, (size_t)plist_size, &s->info_plist);
 			if (err)
 				return err;
@@ -301,6 +348,8 @@ static int load_slice(struct reader *r, struct sigfs_slice *s)
 				      s->sig_datasize, SIGFS_MAX_SIGNATURE_SIZE);
 		return SIGFS_OK;
 	}
+	if (keep(r->f, s, s->sig_datasize, "LC_CODE_SIGNATURE"))
+		return SIGFS_OK;
 	err = rd_alloc(r, s->offset + s->sig_dataoff, s->sig_datasize, &s->sig);
 	if (err)
 		return err;
@@ -364,8 +413,9 @@ static int load_fat(struct reader *r, struct sigfs_file *f, uint32_t magic)
 		}
 		s->offset = off;
 		s->size = size;
+		s->align = align;
 		sigfs_arch_name(s->arch, sizeof s->arch, s->cputype, s->cpusubtype);
-		for (j = 0; j < i; j++)
+		for (j = 0; j < i; j++) /* nfat <= SIGFS_MAX_SLICES: 1024^2/2 at most */
 			if (strcmp(f->slices[j].arch, s->arch) == 0)
 				snprintf(s->arch, sizeof s->arch, "cpu%u-%u-%u", s->cputype, s->cpusubtype,
 					 i);
@@ -383,7 +433,7 @@ static int load_fat(struct reader *r, struct sigfs_file *f, uint32_t magic)
 					      i, s->arch, (unsigned long long)off);
 			continue;
 		}
-		for (j = 0; j < i; j++) {
+		for (j = 0; j < i; j++) { /* as above: bounded by SIGFS_MAX_SLICES^2/2 */
 			const struct sigfs_slice *o = &f->slices[j];
 
 			if (off < o->offset + o->size && o->offset < off + size && size && o->size) {
@@ -463,15 +513,8 @@ void sigfs_file_free(sigfs_file *f)
 
 	if (!f)
 		return;
-	for (i = 0; i < f->nslices; i++) {
-		struct sigfs_slice *s = &f->slices[i];
-
-		free(s->sig);
-		free(s->info_plist);
-		free(s->blobs);
-		free(s->faults);
-		sigfs_cms_free(s->cms);
-	}
+	for (i = 0; i < f->nslices; i++)
+		sigfs_slice_dispose(&f->slices[i]);
 	free(f->slices);
 	free(f);
 }

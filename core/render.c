@@ -164,6 +164,7 @@ static void file_subject(struct sigfs_subject *subj, const sigfs_file *f, const 
 	subj->opts.arch = arch;
 	subj->file = (sigfs_file *)f;
 	subj->ops = &sigfs_kind_macho;
+	subj->legacy = 1;
 }
 
 int sigfs_node(const sigfs_file *f, const char *arch, const char *path)

@@ -182,6 +182,19 @@ static int explicit_dr(const struct view *v, const uint8_t **req, size_t *len)
 	return sigfs_reqset_find(req, len, set->p, set->len, kSecDesignatedRequirementType);
 }
 
+int sigfs_view_dr(const struct view *v, sigfs_buf *blob)
+{
+	const uint8_t *req;
+	size_t len;
+	int err = explicit_dr(v, &req, &len);
+
+	if (err == SIGFS_OK) {
+		sigfs_buf_put(blob, req, len);
+		return sigfs_buf_status(blob);
+	}
+	return err == SIGFS_ENOTFOUND ? implicit_dr(v, blob) : err;
+}
+
 /* Slot present and (for decoded payloads) decodable. */
 static int slot_ok(const struct view *v, uint32_t slot)
 {
@@ -740,7 +753,7 @@ static const struct row lc_dir[] = {
 };
 
 /* F.sig/<arch>/ of a universal file: that slice alone. */
-const struct dirtab sigfs_slice_tab = {.parts = {ROWS(per_slice), ROWS(lc_dir)}};
+const struct dirtab sigfs_slice_tab = {.parts = {ROWS(per_slice), ROWS(sigfs_verify_rows), ROWS(lc_dir)}};
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -783,7 +796,7 @@ static void slice_view(const struct view *v, size_t i, struct view *out)
 }
 
 static const struct dirtab top_tab = {
-    .parts = {ROWS(top_only), ROWS(per_slice), ROWS(lc_dir)},
+    .parts = {ROWS(top_only), ROWS(per_slice), ROWS(sigfs_verify_rows), ROWS(lc_dir)},
     .nchildren = n_slices,
     .child_name = slice_name,
     .child_view = slice_view,

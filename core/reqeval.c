@@ -31,6 +31,7 @@
 #include "sigfs/error.h"
 
 #include "certfield.h"
+#include "internal.h"
 #include "reqops.h"
 
 #define F SIGFS_REQ_FALSE
@@ -497,7 +498,15 @@ static void describe(const struct cand *c, char *buf, size_t cap)
 						  : "a number");
 		return;
 	}
-	snprintf(buf, cap, "\"%.*s%s\"", (int)(n > 40 ? 40 : n), (const char *)s, n > 40 ? "..." : "");
+	if (n > 40) { /* cut at a character boundary */
+		size_t k = 40;
+
+		while (k > 0 && (s[k] & 0xc0) == 0x80)
+			k--;
+		snprintf(buf, cap, "\"%.*s...\"", (int)k, (const char *)s);
+	} else {
+		snprintf(buf, cap, "\"%.*s\"", (int)n, (const char *)s);
+	}
 }
 
 /* ---- the certificate chain --------------------------------------------- */
@@ -544,27 +553,37 @@ static int subject_is(X509 *x, const char *oid, const char *s)
 	return same;
 }
 
+int sigfs_req_gentime(const uint8_t *s, size_t n, double *abs)
+{
+	ASN1_GENERALIZEDTIME *g;
+	char text[64];
+	struct tm tm;
+	int ok = 0;
+
+	if (n == 0 || n >= sizeof text || memchr(s, 0, n))
+		return 0;
+	memcpy(text, s, n);
+	text[n] = '\0';
+	g = ASN1_GENERALIZEDTIME_new();
+	if (g && ASN1_GENERALIZEDTIME_set_string(g, text) && ASN1_TIME_to_tm(g, &tm)) {
+		int64_t days = sigfs_time_days_from_civil((int64_t)tm.tm_year + 1900, (unsigned)tm.tm_mon + 1,
+							  (unsigned)tm.tm_mday);
+
+		*abs = (double)(days * 86400 + tm.tm_hour * 3600 + tm.tm_min * 60 + tm.tm_sec - CF_EPOCH);
+		ok = 1;
+	}
+	ASN1_GENERALIZEDTIME_free(g);
+	return ok;
+}
+
 /* A UTF8String holding GeneralizedTime text, as CFAbsoluteTime
  * (certificateCopyFieldDate, SecCertificateGetDeveloperIDDate). */
 static int utf8_gentime(const ASN1_OCTET_STRING *value, double *abs)
 {
 	const unsigned char *p = ASN1_STRING_get0_data(value);
 	ASN1_UTF8STRING *u = d2i_ASN1_UTF8STRING(NULL, &p, ASN1_STRING_length(value));
-	ASN1_GENERALIZEDTIME *g = NULL;
-	char text[64];
-	struct tm tm;
-	int ok = 0, n = u ? ASN1_STRING_length(u) : -1;
+	int ok = u && sigfs_req_gentime(ASN1_STRING_get0_data(u), (size_t)ASN1_STRING_length(u), abs);
 
-	if (n > 0 && n < (int)sizeof text && !memchr(ASN1_STRING_get0_data(u), 0, (size_t)n)) {
-		memcpy(text, ASN1_STRING_get0_data(u), (size_t)n);
-		text[n] = '\0';
-		g = ASN1_GENERALIZEDTIME_new();
-		if (g && ASN1_GENERALIZEDTIME_set_string(g, text) && ASN1_TIME_to_tm(g, &tm)) {
-			*abs = (double)(timegm(&tm) - CF_EPOCH);
-			ok = 1;
-		}
-	}
-	ASN1_GENERALIZEDTIME_free(g);
 	ASN1_UTF8STRING_free(u);
 	return ok;
 }
@@ -1058,6 +1077,10 @@ static void explain(sigfs_req_result *res, const uint8_t *blob, size_t len, cons
 	} else {
 		snprintf(res->why, sizeof res->why, "%s", w->detail);
 	}
+	/* one line: control characters from names and values become '?' */
+	for (n = 0; res->why[n]; n++)
+		if ((uint8_t)res->why[n] < 0x20 || res->why[n] == 0x7f)
+			res->why[n] = '?';
 	sigfs_buf_free(&b);
 }
 

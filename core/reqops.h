@@ -69,6 +69,31 @@ enum {
 #define REQ_LEAF_CERT	0
 #define REQ_ANCHOR_CERT (-1)
 
+/* Requirement::Maker over a sigfs_buf (reqmaker.c): a requirement blob
+ * appended to `b` from `start`; big-endian words and data padded to 4. */
+struct sigfs_reqmaker {
+	sigfs_buf *b;
+	size_t start;
+};
+
+/* Start a blob: magic, a length set by sigfs_rm_end, exprForm. */
+void sigfs_rm_begin(struct sigfs_reqmaker *m, sigfs_buf *b);
+void sigfs_rm_put32(struct sigfs_reqmaker *m, uint32_t v);
+/* A length word, the bytes, zero padding to 4. */
+void sigfs_rm_data(struct sigfs_reqmaker *m, const void *p, size_t n);
+/* Maker::insert: a word at offset `at` of the blob, moving what follows. */
+void sigfs_rm_insert32(struct sigfs_reqmaker *m, size_t at, uint32_t v);
+/* The blob's offset where the next word goes (a Maker::Label). */
+size_t sigfs_rm_pos(const struct sigfs_reqmaker *m);
+/* Finish: set the length, or on any failure (rc or the buffer's) remove
+ * what was appended and return the failure. */
+int sigfs_rm_end(struct sigfs_reqmaker *m, int rc) SIGFS_WUR;
+
+/* GeneralizedTime text ("20190301000000Z") as CFAbsoluteTime, as
+ * SecAbsoluteTimeFromDateContent reads it (reqeval.c); 0 when it does not
+ * parse. */
+int sigfs_req_gentime(const uint8_t *s, size_t n, double *abs);
+
 /* The decompiled text of the one expression starting at byte `offset` of a
  * requirement blob (as sigfs_req_decompile prints it inside a requirement),
  * appended to out; for messages about a term. */

@@ -465,7 +465,7 @@ static int blob_header(sigfs_cur *blob, const uint8_t *p, size_t len, uint32_t m
 /* Dumper::dump: drop one leading space of the text appended from `start`. */
 static void drop_leading_space(sigfs_buf *out, size_t start)
 {
-	if (out->ptr && out->len > start && out->ptr[start] == ' ') {
+	if (out->ptr && out->len > start && out->ptr[start] == ' ') { /* a sink has no ptr */
 		memmove(out->ptr + start, out->ptr + start + 1, out->len - start);
 		out->len--;
 	}

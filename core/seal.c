@@ -391,7 +391,7 @@ static int sealed_requirement(struct scope *sc, const struct sigfs_seal *seal, c
 	int err;
 
 	*status = CS_OK;
-	err = sigfs_req_compile(&blob, seal->requirement);
+	err = sigfs_req_compile(&blob, seal->requirement, strlen(seal->requirement));
 	if (err) {
 		sigfs_buf_free(&blob);
 		if (err == SIGFS_ENOMEM)

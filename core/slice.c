@@ -126,3 +126,12 @@ const struct sigfs_cd *sigfs_slice_cd(const struct sigfs_slice *s)
 {
 	return s->cds_ok ? &s->cds[s->primary] : NULL;
 }
+
+void sigfs_slice_dispose(struct sigfs_slice *s)
+{
+	free(s->sig);
+	free(s->info_plist);
+	free(s->blobs);
+	free(s->faults);
+	sigfs_cms_free(s->cms);
+}

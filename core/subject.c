@@ -75,6 +75,7 @@ void sigfs_subject_free(sigfs_subject *s)
 		return;
 	if (s->ops)
 		s->ops->free(s);
+	sigfs_verdicts_free(s->verdicts);
 	free(s->rel);
 	free(s->display);
 	free(s);

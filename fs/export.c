@@ -1,6 +1,8 @@
-/* sigfs-export SOURCE DEST: the `.sig/` trees of every Mach-O under SOURCE
- * (and the directories leading to them) written as ordinary files, through
- * the same core the mount uses. No FUSE.
+/* sigfs-export SOURCE DEST: the `.sig/` tree of every subject under SOURCE
+ * (each entry sigfs_probe gives a kind: Mach-O files today, bundles and
+ * profiles through the same calls) and the directories leading to them,
+ * written as ordinary files through the same core and the same SOURCE
+ * reader (fs/tree.c) the mount uses. No FUSE.
  *
  * SOURCE is walked iteratively (an explicit stack of directories, one heap
  * path), so its depth costs heap, never C stack. Each `.sig/` tree is
@@ -14,17 +16,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "sigfs/archive.h"
 #include "sigfs/sigfs.h"
-
-/* Entries of one SOURCE directory that are listed (the core's bound for a
- * source listing); a larger directory is reported and skipped. */
-#define MAX_DIR_ENTRIES 1000000
+#include "sigfs/tree.h"
+#include "tree.h"
 
 static struct {
 	const char *arch;
@@ -33,7 +32,12 @@ static struct {
 } opt = {NULL, ".sig", 0, 0};
 
 static struct {
-	unsigned long files, macho, with_arch, written;
+	sigfs_fstree *tree;
+	sigfs_source src;
+	sigfs_subject_opts sopts;
+	const char *dest; /* canonical DEST */
+	int destfd;
+	unsigned long files, subjects, with_arch;
 	char *archive;		  /* first archive met in the walk (rel path) */
 	const char *archive_what; /* and its format */
 	int failures, progress;
@@ -74,8 +78,19 @@ static void clear_progress(void)
 static void warn_path(const char *path, const char *what)
 {
 	clear_progress();
-	fprintf(stderr, "sigfs-export: %s: %s\n", path, what);
+	fprintf(stderr, "sigfs-export: %s: %s\n", path, *what ? what : "failed");
 	run.failures = 1;
+}
+
+/* What a failed core or source call says, without repeating the path. */
+static const char *why(int code)
+{
+	switch (code) {
+	case SIGFS_EACCES: return strerror(EACCES);
+	case SIGFS_ENOTFOUND: return "vanished while exporting";
+	case SIGFS_ENOMEM: return strerror(ENOMEM);
+	default: return sigfs_error_last();
+	}
 }
 
 static void show_progress(int final)
@@ -88,37 +103,17 @@ static void show_progress(int final)
 	if (!final && now.tv_sec - run.last_progress.tv_sec < 1)
 		return;
 	run.last_progress = now;
-	fprintf(stderr, "\r\033[K%lu file%s, %lu Mach-O%s", run.files, run.files == 1 ? "" : "s", run.macho,
-		final ? "\n" : "");
+	fprintf(stderr, "\r\033[K%lu file%s, %lu Mach-O%s", run.files, run.files == 1 ? "" : "s",
+		run.subjects, final ? "\n" : "");
 }
 
-static int read_fd(void *ctx, uint64_t off, void *dst, size_t len)
-{
-	int fd = *(int *)ctx;
-	uint8_t *p = dst;
-
-	while (len) {
-		ssize_t n = pread(fd, p, len, (off_t)off);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return sigfs_error_set(SIGFS_EIO, "read at 0x%llx: %s", (unsigned long long)off,
-					       n < 0 ? strerror(errno) : "file shrank");
-		p += n;
-		off += (uint64_t)n;
-		len -= (size_t)n;
-	}
-	return SIGFS_OK;
-}
-
-/* A growable string (the walk's current path). */
+/* A growable string: the walk's current path, a .sig tree's path. */
 struct path {
 	char *s;
 	size_t len, cap;
 };
 
-/* Set p to its first `len` bytes plus "/name" (or "name" when len is 0). */
+/* Set p to its first `len` bytes, then "/name" (just "name" when len is 0). */
 static int path_set(struct path *p, size_t len, const char *name)
 {
 	size_t need = len + 1 + strlen(name) + 1;
@@ -140,69 +135,48 @@ static int path_set(struct path *p, size_t len, const char *name)
 	return 0;
 }
 
-static void free_names(char **names, size_t n)
+/* One directory's entries, sorted by name. */
+struct entry {
+	char *name;
+	struct sigfs_stat st;
+};
+
+struct entries {
+	struct entry *v;
+	size_t n, cap;
+};
+
+static void free_entries(struct entries *es)
 {
-	while (n)
-		free(names[--n]);
-	free(names);
+	while (es->n)
+		free(es->v[--es->n].name);
+	free(es->v);
+	es->v = NULL;
+	es->cap = 0;
 }
 
-static int cmp_names(const void *a, const void *b)
+static int collect_entry(void *arg, const char *name, const struct sigfs_stat *st)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
+	struct entries *es = arg;
+
+	if (es->n == es->cap) { /* bound: SIGFS_SOURCE_MAX_ENTRIES, enforced by the source */
+		size_t cap = es->cap ? 2 * es->cap : 64;
+		struct entry *v = realloc(es->v, cap * sizeof *v);
+
+		if (!v)
+			return sigfs_error_set(SIGFS_ENOMEM, "out of memory");
+		es->v = v;
+		es->cap = cap;
+	}
+	if (!(es->v[es->n].name = strdup(name)))
+		return sigfs_error_set(SIGFS_ENOMEM, "out of memory");
+	es->v[es->n++].st = *st;
+	return 0;
 }
 
-/* Names of directory fd (not "." or ".."), sorted; *n set. NULL on error
- * with errno set (E2BIG past MAX_DIR_ENTRIES). Does not take fd. */
-static char **list_dir(int fd, size_t *n)
+static int cmp_entries(const void *a, const void *b)
 {
-	int dfd = dup(fd), err = 0;
-	DIR *d = dfd < 0 ? NULL : fdopendir(dfd);
-	struct dirent *e;
-	char **names = NULL;
-	size_t cap = 0;
-
-	*n = 0;
-	if (!d) {
-		err = errno;
-		if (dfd >= 0)
-			close(dfd);
-		errno = err;
-		return NULL;
-	}
-	rewinddir(d);
-	while (!err && (errno = 0, e = readdir(d))) {
-		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-			continue;
-		if (*n == MAX_DIR_ENTRIES) { /* bound: MAX_DIR_ENTRIES names */
-			err = E2BIG;
-			break;
-		}
-		if (*n == cap) {
-			char **grown = realloc(names, (cap ? 2 * cap : 64) * sizeof *names);
-
-			if (!grown) {
-				err = ENOMEM;
-				break;
-			}
-			names = grown;
-			cap = cap ? 2 * cap : 64;
-		}
-		if (!(names[*n] = strdup(e->d_name)))
-			err = ENOMEM;
-		else
-			(*n)++;
-	}
-	if (!err && errno)
-		err = errno;
-	closedir(d);
-	if (err) {
-		free_names(names, *n);
-		errno = err;
-		return NULL;
-	}
-	qsort(names, *n, sizeof *names, cmp_names);
-	return names ? names : calloc(1, sizeof *names);
+	return strcmp(((const struct entry *)a)->name, ((const struct entry *)b)->name);
 }
 
 /* Open (creating if needed) directory `name` under dirfd, never following
@@ -216,13 +190,13 @@ static int mkdir_open(int dirfd, const char *name, mode_t mode)
 
 /* Open DEST/<rel>, creating each directory of it (one component at a time:
  * no length limit, no symlink followed). */
-static int mkdirs(int destfd, const char *rel)
+static int mkdirs(const char *rel)
 {
 	const char *p = rel, *slash;
 	char name[NAME_MAX + 1];
-	int fd = dup(destfd), next;
+	int fd = dup(run.destfd), next;
 
-	while (fd >= 0 && *p) {
+	while (fd >= 0 && *p) { /* one component per pass: bounded by strlen(rel) */
 		size_t len;
 
 		slash = strchr(p, '/');
@@ -245,74 +219,83 @@ static int mkdirs(int destfd, const char *rel)
 /* Names of one .sig directory, as the core lists them. */
 struct names {
 	char **name;
-	int *kind;
+	int *node;
 	size_t n, cap;
 };
 
-static int collect(void *arg, const char *name, int kind)
+static int collect_name(void *arg, const char *name, int node)
 {
 	struct names *ns = arg;
 
 	if (ns->n == ns->cap) { /* bound: the core's catalogue, a few dozen entries */
 		size_t cap = ns->cap ? 2 * ns->cap : 32;
 		char **nn = realloc(ns->name, cap * sizeof *nn);
-		int *nk = nn ? realloc(ns->kind, cap * sizeof *nk) : NULL;
+		int *nk = nn ? realloc(ns->node, cap * sizeof *nk) : NULL;
 
 		if (nn)
 			ns->name = nn;
 		if (!nk)
-			return SIGFS_ENOMEM;
-		ns->kind = nk;
+			return sigfs_error_set(SIGFS_ENOMEM, "out of memory");
+		ns->node = nk;
 		ns->cap = cap;
 	}
 	if (!(ns->name[ns->n] = strdup(name)))
-		return SIGFS_ENOMEM;
-	ns->kind[ns->n++] = kind;
+		return sigfs_error_set(SIGFS_ENOMEM, "out of memory");
+	ns->node[ns->n++] = node;
 	return 0;
 }
 
-/* The first render failure of a file's tree, kept for its one stderr line. */
+/* The first render failure of a tree, kept for its one stderr line. */
 struct tree_err {
 	char *first;
 	unsigned count;
 };
 
-/* Write the .sig subtree at `path` (relative to .sig) into dirfd. Recursion
- * is bounded by the core's catalogue (a .sig tree is at most 3 levels). -1
- * with errno on a write failure; render failures go to *te. */
-static int write_tree(const sigfs_file *f, const char *path, int dirfd, mode_t fmode, struct tree_err *te)
+/* Write the .sig subtree at `path` (relative to .sig) into dirfd: files
+ * (expensive ones too, with their real content) and symlinks. Recursion is
+ * bounded by the core's catalogue (a few levels). -1 with errno on a write
+ * failure; render failures go to *te. */
+static int write_tree(const sigfs_subject *s, const char *path, int dirfd, mode_t fmode, struct tree_err *te)
 {
 	struct names ns = {0};
 	sigfs_buf buf = SIGFS_BUF_INIT;
 	struct path sub = {0};
 	size_t i;
-	int fd, err;
+	int fd, err = 0, rc;
 
-	err = sigfs_list(f, opt.arch, path, collect, &ns) ? -1 : 0;
-	if (err)
-		errno = ENOMEM;
+	if ((rc = sigfs_tree_list(s, path, collect_name, &ns)) != SIGFS_OK) {
+		err = -1;
+		errno = rc == SIGFS_ENOMEM ? ENOMEM : EIO;
+	}
 	for (i = 0; i < ns.n && !err; i++) {
-		if (path_set(&sub, 0, path) < 0 || (*path && path_set(&sub, sub.len, ns.name[i]) < 0) ||
-		    (!*path && path_set(&sub, 0, ns.name[i]) < 0)) {
+		int kind = ns.node[i] & SIGFS_NODE_KIND_MASK;
+
+		if (path_set(&sub, 0, path) < 0 || path_set(&sub, sub.len, ns.name[i]) < 0) {
 			err = -1;
 			errno = ENOMEM;
 			break;
 		}
-		if (ns.kind[i] == SIGFS_NODE_DIR) {
+		if (kind == SIGFS_NODE_DIR) {
 			fd = mkdir_open(dirfd, ns.name[i], 0755);
-			err = fd < 0 ? -1 : write_tree(f, sub.s, fd, fmode, te);
+			err = fd < 0 ? -1 : write_tree(s, sub.s, fd, fmode, te);
 			if (fd >= 0)
 				close(fd);
 			continue;
 		}
 		sigfs_buf_clear(&buf);
-		if (sigfs_render(&buf, f, opt.arch, sub.s) != SIGFS_OK) {
+		if ((rc = sigfs_tree_render(&buf, s, &run.src, sub.s)) != SIGFS_OK ||
+		    (kind == SIGFS_NODE_LINK && (sigfs_buf_putc(&buf, '\0'), sigfs_buf_status(&buf)))) {
 			if (!te->count++) {
-				size_t n = strlen(sub.s) + strlen(sigfs_error_last()) + 3;
+				const char *w = why(rc ? rc : SIGFS_ENOMEM);
+				size_t n = strlen(sub.s) + strlen(w) + 3;
 
 				if ((te->first = malloc(n)))
-					snprintf(te->first, n, "%s: %s", sub.s, sigfs_error_last());
+					snprintf(te->first, n, "%s: %s", sub.s, w);
 			}
+			continue;
+		}
+		if (kind == SIGFS_NODE_LINK) {
+			err = symlinkat(buf.ptr, dirfd, ns.name[i]) < 0 ? -1 : 0;
 			continue;
 		}
 		fd = openat(dirfd, ns.name[i], O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, fmode);
@@ -324,7 +307,7 @@ static int write_tree(const sigfs_file *f, const char *path, int dirfd, mode_t f
 	for (i = 0; i < ns.n; i++)
 		free(ns.name[i]);
 	free(ns.name);
-	free(ns.kind);
+	free(ns.node);
 	free(sub.s);
 	sigfs_buf_free(&buf);
 	return err;
@@ -335,9 +318,9 @@ static int rm_entry(const char *path, const struct stat *st, int type, struct FT
 	return remove(path);
 }
 
-/* Remove `name` under dirfd (a tree, a file), whose path for messages and
- * nftw is `path`. nftw never follows symlinks here (FTW_PHYS) and stays on
- * DEST's file system (FTW_MOUNT). */
+/* Remove `name` under dirfd (a tree, a file), whose path for nftw is
+ * `path`. nftw never follows symlinks here (FTW_PHYS) and stays on DEST's
+ * file system (FTW_MOUNT). */
 static int remove_tree(int dirfd, const char *name, const char *path)
 {
 	struct stat st;
@@ -349,9 +332,10 @@ static int remove_tree(int dirfd, const char *name, const char *path)
 	return nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
 }
 
-/* Put the finished tree `tmp` in place as `name` under dirfd. An existing
- * `name` (from an earlier export, with --force) is swapped out in one
- * rename and then removed, so a reader sees the old tree or the new one. */
+/* Put the finished tree `tmp` in place as `name` under dirfd (the
+ * directory `dirpath`). An existing `name` (from an earlier export, with
+ * --force) is swapped out in one rename and then removed, so a reader sees
+ * the old tree or the new one. */
 static int publish(int dirfd, const char *tmp, const char *name, const char *dirpath)
 {
 	char *oldpath;
@@ -384,58 +368,59 @@ static int publish(int dirfd, const char *tmp, const char *name, const char *dir
 	return rc;
 }
 
-/* The slices of f, space-separated, or NULL when `arch` is one of them. */
-static char *missing_arch(const sigfs_file *f, const char *arch)
+/* With -o arch=: the subject's slices, space-separated, when `arch` is not
+ * one of them; else NULL (also for a subject that lists no slices). */
+static char *missing_arch(const sigfs_subject *s)
 {
 	sigfs_buf b = SIGFS_BUF_INIT;
-	char *s, *line, *save = NULL;
+	char *list, *line, *save = NULL;
 	size_t len;
 
-	if (sigfs_render(&b, f, NULL, "archs") != SIGFS_OK || !(s = sigfs_buf_detach(&b, &len))) {
+	if (!opt.arch || (sigfs_tree_node(s, "archs") & SIGFS_NODE_KIND_MASK) != SIGFS_NODE_FILE ||
+	    sigfs_tree_render(&b, s, &run.src, "archs") != SIGFS_OK || !(list = sigfs_buf_detach(&b, &len))) {
 		sigfs_buf_free(&b);
 		return NULL;
 	}
-	for (line = strtok_r(s, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		if (!strcmp(line, arch)) {
-			free(s);
+	for (line = strtok_r(list, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		if (!strcmp(line, opt.arch)) {
+			free(list);
 			return NULL;
 		}
 		if (save && save[-1] == '\0' && *save)
 			save[-1] = ' ';
 	}
-	return s;
+	return list;
 }
 
-/* Export one Mach-O already open as fd (size bytes) as <signame> in the
- * directory DEST/<reldir>. */
-static void export_macho(int fd, uint64_t size, mode_t mode, const char *rel, const char *reldir,
-			 const char *signame, const char *dest, int destfd)
+/* Export subject `rel` (of `kind`, its entry's permission bits `mode`) as
+ * <signame> in the directory DEST/<reldir>. */
+static void export_subject(const char *rel, int kind, uint32_t mode, const char *reldir, const char *signame,
+			   const char *shown)
 {
-	sigfs_file *f = NULL;
+	sigfs_subject *s = NULL;
 	struct tree_err te = {NULL, 0};
-	char tmp[64], *slices, *dirpath = NULL;
-	int outdir = -1, sigdir = -1, ok = 0;
+	char tmp[64], *slices, *dirpath;
+	int outdir = -1, sigdir = -1, ok = 0, rc;
 
-	if (sigfs_file_load(&f, read_fd, &fd, size)) {
-		warn_path(rel, sigfs_error_last());
+	if ((rc = sigfs_subject_load(&s, &run.src, rel, kind, &run.sopts)) != SIGFS_OK) {
+		warn_path(shown, why(rc));
 		return;
 	}
-	if (opt.arch && (slices = missing_arch(f, opt.arch))) {
+	if ((slices = missing_arch(s))) {
 		clear_progress();
-		fprintf(stderr, "sigfs-export: -o arch=%s: no such slice in %s (slices: %s)\n", opt.arch, rel,
-			slices);
+		fprintf(stderr, "sigfs-export: -o arch=%s: no such slice in %s (slices: %s)\n", opt.arch,
+			shown, slices);
 		run.failures = 1;
 		free(slices);
-		sigfs_file_free(f);
+		sigfs_subject_free(s);
 		return;
 	}
 	run.with_arch++;
 	snprintf(tmp, sizeof tmp, ".sigfs-export.%ld.%lu", (long)getpid(), run.tmp_seq++);
-	if ((dirpath = malloc(strlen(dest) + strlen(reldir) + 2)))
-		sprintf(dirpath, "%s%s%s", dest, *reldir ? "/" : "", reldir);
-	if (dirpath && (outdir = mkdirs(destfd, reldir)) >= 0 &&
-	    (sigdir = mkdir_open(outdir, tmp, 0755)) >= 0 &&
-	    write_tree(f, "", sigdir, (mode & 0444) | 0200, &te) == 0) {
+	if ((dirpath = malloc(strlen(run.dest) + strlen(reldir) + 2)))
+		sprintf(dirpath, "%s%s%s", run.dest, *reldir ? "/" : "", reldir);
+	if (dirpath && (outdir = mkdirs(reldir)) >= 0 && (sigdir = mkdir_open(outdir, tmp, 0755)) >= 0 &&
+	    write_tree(s, "", sigdir, (mode & 0444) | 0200, &te) == 0) {
 		close(sigdir);
 		sigdir = -1;
 		ok = publish(outdir, tmp, signame, dirpath) == 0;
@@ -445,7 +430,7 @@ static void export_macho(int fd, uint64_t size, mode_t mode, const char *rel, co
 
 		snprintf(msg, sizeof msg, "writing %s%s%s: %s", reldir, *reldir ? "/" : "", signame,
 			 strerror(errno));
-		warn_path(rel, msg);
+		warn_path(shown, msg);
 		if (outdir >= 0 && dirpath) {
 			char *p = malloc(strlen(dirpath) + sizeof tmp + 1);
 
@@ -455,17 +440,14 @@ static void export_macho(int fd, uint64_t size, mode_t mode, const char *rel, co
 				free(p);
 			}
 		}
-	} else {
-		run.written++;
-		if (te.count) {
-			char msg[64];
+	} else if (te.count) {
+		char more[64];
 
-			snprintf(msg, sizeof msg, " (and %u more)", te.count - 1);
-			clear_progress();
-			fprintf(stderr, "sigfs-export: %s: %s%s\n", rel,
-				te.first ? te.first : "render failed", te.count > 1 ? msg : "");
-			run.failures = 1;
-		}
+		snprintf(more, sizeof more, " (and %u more)", te.count - 1);
+		clear_progress();
+		fprintf(stderr, "sigfs-export: %s: %s%s\n", shown, te.first ? te.first : "render failed",
+			te.count > 1 ? more : "");
+		run.failures = 1;
 	}
 	free(te.first);
 	free(dirpath);
@@ -473,189 +455,131 @@ static void export_macho(int fd, uint64_t size, mode_t mode, const char *rel, co
 		close(sigdir);
 	if (outdir >= 0)
 		close(outdir);
-	sigfs_file_free(f);
+	sigfs_subject_free(s);
 }
 
-/* Handle one regular file `name` of directory srcdir: probe it and, for a
- * Mach-O, write <rel><suffix>/ under DEST/<reldir>. */
-static void export_file(int srcdir, const char *name, const char *rel, const char *reldir, const char *dest,
-			int destfd)
+/* One entry of SOURCE: probe it and, for a subject, write <name><suffix>/
+ * under DEST/<reldir>. `name` is what DEST calls it (rel's last component,
+ * or the file's name for a single-file SOURCE). */
+static void visit(const char *rel, const char *name, const struct sigfs_stat *st, const char *reldir)
 {
 	uint8_t head[SIGFS_ARCHIVE_HEAD];
-	struct stat st;
-	char *signame;
-	ssize_t n;
-	int fd;
+	size_t got = 0;
+	char *signame, *sibling;
+	const char *shown = *rel ? rel : name;
+	int kind, rc;
 
-	run.files++;
-	show_progress(0);
-	fd = openat(srcdir, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
-	if (fd < 0) {
-		warn_path(rel, strerror(errno));
-		return;
-	}
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		close(fd);
-		return;
-	}
-	n = pread(fd, head, sizeof head, 0);
-	if (n < 0) {
-		warn_path(rel, strerror(errno));
-	} else if (!sigfs_macho_probe(head, (size_t)n < SIGFS_PROBE_LEN ? (size_t)n : SIGFS_PROBE_LEN,
-				      (uint64_t)st.st_size)) {
-		const char *what = sigfs_archive_format(head, (size_t)n, NULL, 0);
-
-		if (what && !run.archive && (run.archive = strdup(rel)))
-			run.archive_what = what;
-	} else if ((signame = malloc(strlen(name) + strlen(opt.suffix) + 1))) {
-		sprintf(signame, "%s%s", name, opt.suffix);
-		/* a real entry of that name wins; a name too long is no valid name */
-		if (strlen(signame) <= NAME_MAX &&
-		    faccessat(srcdir, signame, F_OK, AT_SYMLINK_NOFOLLOW) < 0) {
-			run.macho++;
-			export_macho(fd, (uint64_t)st.st_size, st.st_mode, rel, reldir, signame, dest,
-				     destfd);
+	if (st->type == SIGFS_FT_REG) {
+		run.files++;
+		show_progress(0);
+		rc = run.src.read(run.src.ctx, rel, 0, head, sizeof head, &got);
+		if (rc != SIGFS_OK) {
+			warn_path(shown, why(rc));
+			return;
 		}
-		free(signame);
 	}
-	close(fd);
+	kind = sigfs_probe(&run.src, rel, st, st->type == SIGFS_FT_REG ? head : NULL, got);
+	if (kind == SIGFS_KIND_NONE) {
+		const char *what = st->type == SIGFS_FT_REG ? sigfs_archive_format(head, got, NULL, 0) : NULL;
+
+		if (what && !run.archive && (run.archive = strdup(shown)))
+			run.archive_what = what;
+		return;
+	}
+	if (!(signame = malloc(strlen(name) + strlen(opt.suffix) + 1)) ||
+	    !(sibling = malloc(strlen(reldir) + strlen(name) + strlen(opt.suffix) + 2))) {
+		free(signame);
+		warn_path(shown, strerror(ENOMEM));
+		return;
+	}
+	sprintf(signame, "%s%s", name, opt.suffix);
+	sprintf(sibling, "%s%s%s", reldir, *reldir ? "/" : "", signame);
+	/* a real entry of that name wins; a name too long is no valid name */
+	if (strlen(signame) <= NAME_MAX &&
+	    (!*rel || run.src.stat(run.src.ctx, sibling, &(struct sigfs_stat){0}) == SIGFS_ENOTFOUND)) {
+		run.subjects++;
+		export_subject(rel, kind, st->mode, reldir, signame, shown);
+	}
+	free(sibling);
+	free(signame);
 }
 
-/* One directory of the walk: its sorted names, the next to visit, its
- * identity, and an fd while it is the directory being read. */
+/* One directory of the walk: its sorted entries and the next to visit. */
 struct frame {
-	int fd; /* -1 while a subdirectory is walked (the root keeps its fd) */
-	dev_t dev;
-	ino_t ino;
-	char **names;
-	size_t n, next;
+	struct entries es;
+	size_t next;
 	size_t pathlen; /* length of its path in the walk's path buffer */
 };
 
-/* An fd for stack[i] again, after its subdirectory `childfd` (-1: none) is
- * done: the child's "..", or when that is not stack[i] any more (moved meanwhile) the
- * path from the root, one component at a time, each checked to be the
- * directory the walk entered. -1 when SOURCE changed under the walk. */
-static int reopen(const struct frame *stack, size_t i, int childfd)
-{
-	struct stat st;
-	size_t k;
-	int fd = openat(childfd, "..", O_RDONLY | O_DIRECTORY | O_CLOEXEC), next;
-
-	if (fd >= 0 && fstat(fd, &st) == 0 && st.st_dev == stack[i].dev && st.st_ino == stack[i].ino)
-		return fd;
-	if (fd >= 0)
-		close(fd);
-	fd = dup(stack[0].fd);
-	for (k = 1; fd >= 0 && k <= i; k++) { /* bound: the depth of the walk */
-		next = openat(fd, stack[k - 1].names[stack[k - 1].next - 1],
-			      O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		close(fd);
-		fd = next;
-		if (fd >= 0 &&
-		    (fstat(fd, &st) < 0 || st.st_dev != stack[k].dev || st.st_ino != stack[k].ino)) {
-			close(fd);
-			fd = -1;
-		}
-	}
-	return fd;
-}
-
-/* Walk SOURCE directory `rootfd` depth-first in name order without
- * recursion: the stack holds one frame per directory being walked (heap
- * linear in SOURCE's depth) and at most three fds are open (the root, the
- * directory being read, a file). Takes rootfd. */
-static void walk(int rootfd, const char *dest, int destfd)
+/* Walk SOURCE (a directory) depth-first in name order without recursion:
+ * the stack holds one frame per directory being walked (heap linear in
+ * SOURCE's depth); every member is reached through the tree's source by
+ * its path, never following a symlink. */
+static void walk(void)
 {
 	struct frame *stack = NULL, *top;
 	struct path path = {0};
 	size_t depth = 0, cap = 0;
-	int fd = rootfd;
+	int enter = 1, rc;
 
 	if (path_set(&path, 0, "") < 0) {
 		warn_path(".", strerror(ENOMEM));
-		close(fd);
 		return;
 	}
 	for (;;) {
-		if (fd >= 0) { /* enter directory fd, whose path is path.s */
-			struct frame fr = {.fd = fd, .pathlen = path.len};
-			struct stat st;
+		if (enter) { /* list the directory path.s and push it */
+			struct frame fr = {{NULL, 0, 0}, 0, path.len};
 
+			enter = 0;
 			if (depth == cap) { /* bound: SOURCE's depth */
 				struct frame *grown = realloc(stack, (cap ? 2 * cap : 16) * sizeof *stack);
 
 				if (!grown) {
 					warn_path(*path.s ? path.s : ".", strerror(ENOMEM));
-					close(fd);
 					break;
 				}
 				stack = grown;
 				cap = cap ? 2 * cap : 16;
 			}
-			if (fstat(fd, &st) < 0 || !(fr.names = list_dir(fd, &fr.n))) {
-				warn_path(*path.s ? path.s : ".", errno == E2BIG
+			rc = run.src.list(run.src.ctx, path.s, collect_entry, &fr.es);
+			if (rc != SIGFS_OK) {
+				warn_path(*path.s ? path.s : ".", rc == SIGFS_EUNSUPPORTED
 								      ? "more than 1000000 entries: skipped"
-								      : strerror(errno));
-				close(fd);
+								      : why(rc));
+				free_entries(&fr.es);
 			} else {
-				fr.dev = st.st_dev;
-				fr.ino = st.st_ino;
-				if (depth > 1) { /* the root keeps its fd */
-					close(stack[depth - 1].fd);
-					stack[depth - 1].fd = -1;
-				}
+				qsort(fr.es.v, fr.es.n, sizeof *fr.es.v, cmp_entries);
 				stack[depth++] = fr;
 			}
-			fd = -1;
 		}
 		if (!depth)
 			break;
 		top = &stack[depth - 1];
-		if (top->fd < 0 || top->next == top->n) { /* leave it */
-			int childfd = top->fd;
-
-			free_names(top->names, top->n);
+		if (top->next == top->es.n) { /* leave it */
+			free_entries(&top->es);
 			depth--;
-			if (depth && stack[depth - 1].fd < 0) {
-				stack[depth - 1].fd = reopen(stack, depth - 1, childfd);
-				if (stack[depth - 1].fd < 0 && childfd >= 0) {
-					path.s[stack[depth - 1].pathlen] = '\0';
-					warn_path(path.s,
-						  "SOURCE changed during the export: the rest skipped");
-				}
-			}
-			if (childfd >= 0)
-				close(childfd);
 			continue;
 		}
 		{
-			const char *name = top->names[top->next++];
-			struct stat st;
+			const struct entry *e = &top->es.v[top->next++];
 			char *reldir;
 
-			if (path_set(&path, top->pathlen, name) < 0) {
-				warn_path(name, strerror(ENOMEM));
+			if (path_set(&path, top->pathlen, e->name) < 0 ||
+			    !(reldir = strndup(path.s, top->pathlen))) {
+				warn_path(e->name, strerror(ENOMEM));
 				continue;
 			}
-			if (fstatat(top->fd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
-				warn_path(path.s, strerror(errno));
-			} else if (S_ISDIR(st.st_mode)) {
-				fd = openat(top->fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-				if (fd < 0)
-					warn_path(path.s, strerror(errno));
-			} else if (S_ISREG(st.st_mode) && (reldir = strndup(path.s, top->pathlen))) {
-				export_file(top->fd, name, path.s, reldir, dest, destfd);
-				free(reldir);
-			}
+			if (path.len >= PATH_MAX) /* the source's bound on a member's path */
+				warn_path(reldir,
+					  "nested too deeply (paths past PATH_MAX): the rest skipped");
+			else if (e->st.type == SIGFS_FT_REG || e->st.type == SIGFS_FT_DIR)
+				visit(path.s, e->name, &e->st, reldir);
+			free(reldir);
+			enter = e->st.type == SIGFS_FT_DIR && path.len < PATH_MAX;
 		}
 	}
-	while (depth) {
-		depth--;
-		free_names(stack[depth].names, stack[depth].n);
-		if (stack[depth].fd >= 0)
-			close(stack[depth].fd);
-	}
+	while (depth)
+		free_entries(&stack[--depth].es);
 	free(stack);
 	free(path.s);
 }
@@ -739,11 +663,19 @@ static int make_dirs(const char *dir)
 /* 1 when directory fd holds no entry. */
 static int is_empty(int fd)
 {
-	size_t n;
-	char **names = list_dir(fd, &n);
+	int dfd = dup(fd), empty = 1;
+	DIR *d = dfd < 0 ? NULL : fdopendir(dfd);
+	struct dirent *e;
 
-	free_names(names, names ? n : 0);
-	return names && n == 0;
+	if (!d) {
+		if (dfd >= 0)
+			close(dfd);
+		return 0;
+	}
+	while (empty && (e = readdir(d))) /* stops at the first entry */
+		empty = !strcmp(e->d_name, ".") || !strcmp(e->d_name, "..");
+	closedir(d);
+	return empty;
 }
 
 static int parse_o(const char *arg)
@@ -813,16 +745,25 @@ static int parse_args(int argc, char *const *argv, const char **src, const char 
 	return 0;
 }
 
-/* A SOURCE that is a file but no Mach-O: name an archive or disk image. */
-static void not_macho(const char *src, int fd, uint64_t size)
+/* A SOURCE that is one file: 0 when it is a subject, else (after one line
+ * naming an archive or disk image by its magic bytes) -1. */
+static int check_single(const char *src, const struct sigfs_stat *st)
 {
 	uint8_t head[SIGFS_ARCHIVE_HEAD], tail[SIGFS_ARCHIVE_TAIL];
-	ssize_t h = pread(fd, head, sizeof head, 0), t = -1;
+	size_t h = 0, t = 0;
 	const char *what;
+	int rc = run.src.read(run.src.ctx, "", 0, head, sizeof head, &h);
 
-	if (size >= sizeof tail)
-		t = pread(fd, tail, sizeof tail, (off_t)(size - sizeof tail));
-	what = sigfs_archive_format(head, h > 0 ? (size_t)h : 0, t > 0 ? tail : NULL, t > 0 ? (size_t)t : 0);
+	if (rc != SIGFS_OK) {
+		fprintf(stderr, "sigfs-export: SOURCE '%s': %s\n", src, why(rc));
+		return -1;
+	}
+	if (sigfs_probe(&run.src, "", st, head, h) != SIGFS_KIND_NONE)
+		return 0;
+	if (st->size >= sizeof tail &&
+	    run.src.read(run.src.ctx, "", st->size - sizeof tail, tail, sizeof tail, &t) != SIGFS_OK)
+		t = 0;
+	what = sigfs_archive_format(head, h, t == sizeof tail ? tail : NULL, t);
 	if (what)
 		fprintf(stderr, "sigfs-export: SOURCE '%s' is %s, not a Mach-O file: unpack it first\n", src,
 			what);
@@ -830,87 +771,68 @@ static void not_macho(const char *src, int fd, uint64_t size)
 		fprintf(stderr,
 			"sigfs-export: SOURCE '%s' is not a Mach-O file: give a Mach-O file or a directory\n",
 			src);
+	return -1;
 }
 
 int main(int argc, char **argv)
 {
-	const char *src = NULL, *dst = NULL;
+	const char *src = NULL, *dst = NULL, *base = NULL;
 	char *csrc, *cdst;
-	struct stat st;
-	struct rlimit rl;
-	const char *base = NULL;
-	int destfd, srcfd, created;
+	struct sigfs_stat sst;
+	int rc, created, single;
 
 	if (parse_args(argc, argv, &src, &dst) < 0)
 		return 2;
-	if (stat(src, &st) < 0 || (!S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode))) {
+	if ((rc = sigfs_fstree_open(&run.tree, src)) < 0) {
 		fprintf(stderr, "sigfs-export: SOURCE '%s': %s\n", src,
-			errno ? strerror(errno) : "not a directory or regular file");
+			rc == -EINVAL ? "not a directory or regular file" : strerror(-rc));
 		return 2;
 	}
+	sigfs_fstree_source(run.tree, &run.src);
+	single = sigfs_fstree_is_file(run.tree);
 	if (!(csrc = canonical(src)) || !(cdst = canonical(dst))) {
 		fprintf(stderr, "sigfs-export: DEST '%s': %s\n", dst, strerror(errno));
 		return 2;
 	}
-	if (S_ISDIR(st.st_mode) &&
-	    (!strncmp(cdst, csrc, strlen(csrc)) &&
-	     (cdst[strlen(csrc)] == '/' || !cdst[strlen(csrc)] || !strcmp(csrc, "/")))) {
+	if (!single && !strncmp(cdst, csrc, strlen(csrc)) &&
+	    (cdst[strlen(csrc)] == '/' || !cdst[strlen(csrc)] || !strcmp(csrc, "/"))) {
 		fprintf(stderr, "sigfs-export: DEST '%s' is inside SOURCE '%s': choose a DEST outside it\n",
 			dst, src);
 		return 2;
 	}
-	if (S_ISDIR(st.st_mode)) {
-		srcfd = open(src, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	} else {
-		srcfd = open(src, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-		if (srcfd >= 0) {
-			uint8_t head[SIGFS_PROBE_LEN];
-			ssize_t n = pread(srcfd, head, sizeof head, 0);
-
-			if (n >= 0 && !sigfs_macho_probe(head, (size_t)n, (uint64_t)st.st_size)) {
-				not_macho(src, srcfd, (uint64_t)st.st_size);
-				return 2;
-			}
-			close(srcfd);
-			/* the file is read through its directory, as in the walk */
-			char *slash = strrchr(csrc, '/');
-
-			base = slash + 1;
-			*slash = '\0';
-			srcfd = open(*csrc ? csrc : "/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		}
-	}
-	if (srcfd < 0) {
-		fprintf(stderr, "sigfs-export: SOURCE '%s': %s\n", src, strerror(errno));
+	if ((rc = run.src.stat(run.src.ctx, "", &sst)) != SIGFS_OK) {
+		fprintf(stderr, "sigfs-export: SOURCE '%s': %s\n", src, why(rc));
 		return 2;
 	}
+	if (single) {
+		base = strrchr(csrc, '/') + 1; /* canonical: absolute */
+		run.sopts.root_name = base;
+		if (check_single(src, &sst) < 0)
+			return 2;
+	}
+	run.sopts.arch = opt.arch;
 	created = access(cdst, F_OK) < 0;
-	if (make_dirs(cdst) < 0 || (destfd = open(cdst, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
+	if (make_dirs(cdst) < 0 || (run.destfd = open(cdst, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
 		fprintf(stderr, "sigfs-export: DEST '%s': %s\n", dst, strerror(errno));
 		return 2;
 	}
-	if (!created && !opt.force && !is_empty(destfd)) {
+	run.dest = cdst;
+	if (!created && !opt.force && !is_empty(run.destfd)) {
 		fprintf(stderr,
 			"sigfs-export: DEST '%s' is not empty: give a new directory, or --force to replace "
 			"the .sig/ trees in it\n",
 			dst);
 		return 2;
 	}
-	/* one fd per directory level of the walk */
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
-		rl.rlim_cur = rl.rlim_max;
-		setrlimit(RLIMIT_NOFILE, &rl);
-	}
 	run.progress = !opt.quiet && isatty(2);
-	if (S_ISDIR(st.st_mode)) {
-		walk(srcfd, cdst, destfd);
-	} else {
-		export_file(srcfd, base, base, "", cdst, destfd);
-		close(srcfd);
-	}
+	if (single)
+		visit("", base, &sst, "");
+	else
+		walk();
 	show_progress(1);
-	close(destfd);
-	if (run.macho == 0) {
+	close(run.destfd);
+	sigfs_fstree_close(run.tree);
+	if (run.subjects == 0) {
 		if (created)
 			rmdir(cdst);
 		if (run.archive)
@@ -927,6 +849,6 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	if (opt.arch && run.with_arch == 0)
-		return 2; /* every Mach-O said which slices it has */
+		return 2; /* every subject said which slices it has */
 	return run.failures ? 1 : 0;
 }

@@ -2,6 +2,8 @@
 #include "listing.h"
 
 #include <dirent.h>
+#include <pthread.h>
+#include <stdio.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -10,6 +12,7 @@
 
 #include "load.h"
 #include "resolve.h"
+#include "watch.h"
 #include "sigfs/file.h"
 
 struct dent {
@@ -41,18 +44,22 @@ static int listing_add(struct listing *l, const char *name, const struct stat *s
 	return 0;
 }
 
-static int listing_add_type(struct listing *l, const char *name, mode_t type)
+/* An entry without attributes (the kernel looks it up), but with its type
+ * and inode number: readdir(3) skips entries numbered 0. */
+static int listing_add_type(struct listing *l, const char *name, mode_t type, uint64_t ino)
 {
 	struct stat st;
 	memset(&st, 0, sizeof st);
 	st.st_mode = type;
+	st.st_ino = (ino_t)ino;
 	return listing_add(l, name, &st, 0);
 }
 
-static int listing_add_dots(struct listing *l)
+/* "." and "..", numbered after the directory itself (`ino`, or 1). */
+static int listing_add_dots(struct listing *l, uint64_t ino)
 {
-	int e = listing_add_type(l, ".", S_IFDIR);
-	return e ? e : listing_add_type(l, "..", S_IFDIR);
+	int e = listing_add_type(l, ".", S_IFDIR, ino ? ino : 1);
+	return e ? e : listing_add_type(l, "..", S_IFDIR, 1);
 }
 
 void listing_free(struct listing *l)
@@ -65,10 +72,51 @@ void listing_free(struct listing *l)
 	free(l);
 }
 
+/* .sig directories per SOURCE directory version, for link counts: a
+ * direct-mapped table (a collision forgets the older answer). */
+#define NLINK_SLOTS 4096
+static struct {
+	pthread_mutex_t lock;
+	struct nslot {
+		struct sfc_key k;
+		size_t nsig;
+		int valid;
+	} s[NLINK_SLOTS];
+} nl = {.lock = PTHREAD_MUTEX_INITIALIZER};
+
+static struct nslot *nslot_of(const struct sfc_key *k)
+{
+	return &nl.s[(k->ino * 31 + k->dev + (uint64_t)k->mtime_nsec) % NLINK_SLOTS];
+}
+
+static void nsig_put(const struct stat *dir, size_t nsig)
+{
+	struct sfc_key k = key_of(dir);
+	pthread_mutex_lock(&nl.lock);
+	struct nslot *s = nslot_of(&k);
+	s->k = k;
+	s->nsig = nsig;
+	s->valid = 1;
+	pthread_mutex_unlock(&nl.lock);
+}
+
+/* The .sig count of directory version `dir`, or -1 when unknown. */
+static long nsig_get(const struct stat *dir)
+{
+	struct sfc_key k = key_of(dir);
+	long r = -1;
+	pthread_mutex_lock(&nl.lock);
+	struct nslot *s = nslot_of(&k);
+	if (s->valid && memcmp(&s->k, &k, sizeof k) == 0)
+		r = (long)s->nsig;
+	pthread_mutex_unlock(&nl.lock);
+	return r;
+}
+
 /* Add NAME<suffix> for entry `rel` named NAME (stat `st`, open as `fd` or
- * -1) when it is a subject, unless a real entry of that name exists (the
- * real one wins). */
-static int add_sig(struct listing *l, const char *rel, const char *name, const struct stat *st,
+ * -1, in a directory of mode `pmode`) when it is a subject, unless a real
+ * entry of that name exists (the real one wins). */
+static int add_sig(struct listing *l, const char *rel, const char *name, const struct stat *st, mode_t pmode,
 		   const struct dent *all, size_t nall, int fd)
 {
 	char sig[NAME_MAX + 1];
@@ -82,9 +130,16 @@ static int add_sig(struct listing *l, const char *rel, const char *name, const s
 		return 0;
 	if (probe_entry(rel, st, fd) == SIGFS_KIND_NONE)
 		return 0;
+	l->nsig++;
 	struct stat vst;
-	virt_stat(&vst, st, SIGFS_NODE_DIR, 0, "");
-	return listing_add(l, sig, &vst, 1);
+	virt_stat(&vst, st, pmode, SIGFS_NODE_DIR, 0, "");
+	/* With attributes only when the link count is known without loading. */
+	struct sfc_key k = key_of(st);
+	struct sfc_file *lf = sfc_file_get(g.cache, &k);
+	if (lf)
+		vst.st_nlink = virt_nlink(lf->s, "");
+	sfc_file_unref(lf);
+	return listing_add(l, sig, &vst, lf != NULL);
 }
 
 #define PREFETCH_CHUNK 256
@@ -160,6 +215,7 @@ static int list_real(const char *rel, struct listing *l)
 	int fd = sigfs_fstree_open_dir(g.tree, rel);
 	if (fd < 0)
 		return fd;
+	watch_dir(rel, fd); /* the kernel will hold entries of this directory */
 	DIR *d = fdopendir(fd);
 	if (!d) {
 		int e = -errno;
@@ -173,12 +229,15 @@ static int list_real(const char *rel, struct listing *l)
 	char *crel = malloc(dl + NAME_MAX + 2); /* rel/NAME of each entry */
 	if (!e && !crel)
 		e = -ENOMEM;
+	struct stat dst;
+	if (!e && fstat(dirfd(d), &dst) < 0)
+		e = -errno;
 	if (!e) {
 		int dfd = dirfd(d);
 		struct stat sts[PREFETCH_CHUNK];
 		unsigned char ok[PREFETCH_CHUNK];
 		int fds[PREFETCH_CHUNK];
-		e = listing_add_dots(l);
+		e = listing_add_dots(l, dst.st_ino);
 		for (size_t c0 = 0; c0 < nv && !e; c0 += PREFETCH_CHUNK) {
 			size_t cn = nv - c0 < PREFETCH_CHUNK ? nv - c0 : PREFETCH_CHUNK;
 			stat_and_prefetch(dfd, v + c0, cn, sts, ok, fds);
@@ -186,12 +245,18 @@ static int list_real(const char *rel, struct listing *l)
 				mode_t type = sts[i].st_mode & S_IFMT;
 				if (e || !ok[i])
 					; /* failed, or vanished meanwhile: only close below */
-				else if (!g.sigonly || type == S_IFDIR)
+				else if (type == S_IFDIR) {
+					/* attributes only with the link count the mount gives it */
+					long ns = nsig_get(&sts[i]);
+					sts[i].st_nlink += ns > 0 ? (nlink_t)ns : 0;
+					e = listing_add(l, v[c0 + i].name, &sts[i], ns >= 0);
+				} else if (!g.sigonly)
 					e = listing_add(l, v[c0 + i].name, &sts[i], 1);
 				if (!e && ok[i]) {
 					snprintf(crel, dl + NAME_MAX + 2, "%s%s%s", rel, dl ? "/" : "",
 						 v[c0 + i].name);
-					e = add_sig(l, crel, v[c0 + i].name, &sts[i], v, nv, fds[i]);
+					e = add_sig(l, crel, v[c0 + i].name, &sts[i], dst.st_mode, v, nv,
+						    fds[i]);
 				}
 				if (fds[i] >= 0)
 					close(fds[i]);
@@ -203,22 +268,49 @@ static int list_real(const char *rel, struct listing *l)
 	free(v);
 	free(crel);
 	closedir(d);
+	if (!e)
+		nsig_put(&dst, l->nsig);
 	return e;
+}
+
+nlink_t dir_nlink(const char *rel, const struct stat *st)
+{
+	long ns = nsig_get(st);
+	if (ns < 0) {
+		struct listing *l = calloc(1, sizeof *l);
+		ns = l && list_real(rel, l) == 0 ? (long)l->nsig : 0;
+		listing_free(l);
+	}
+	return st->st_nlink + (nlink_t)ns;
 }
 
 struct list_ctx {
 	struct listing *l;
+	const struct node *n;
+	struct sfc_file *lf;
 	int err;
 };
 
+/* An entry of a .sig directory: with attributes when they cost no render
+ * (directories, expensive files, files whose bytes are cached). */
 static int list_cb(void *arg, const char *name, int node)
 {
 	struct list_ctx *c = arg;
+	const struct node *n = c->n;
 	int k = node & SIGFS_NODE_KIND_MASK;
-	c->err = listing_add_type(c->l, name,
-				  k == SIGFS_NODE_DIR	 ? S_IFDIR
-				  : k == SIGFS_NODE_LINK ? S_IFLNK
-							 : S_IFREG);
+	char vpath[PATH_MAX];
+	if (snprintf(vpath, sizeof vpath, "%s%s%s", n->vpath, *n->vpath ? "/" : "", name) >=
+	    (int)sizeof vpath)
+		return c->err = -ENAMETOOLONG;
+	struct stat st;
+	struct sfc_blob *b = NULL;
+	int full = k == SIGFS_NODE_DIR || (k == SIGFS_NODE_FILE && (node & SIGFS_NODE_EXPENSIVE)) ||
+		   (k == SIGFS_NODE_FILE && (b = sfc_blob_get(g.cache, &c->lf->key, vpath)) != NULL);
+	virt_stat(&st, &n->st, n->pmode, k, b ? (off_t)b->len : 0, vpath);
+	sfc_blob_unref(b);
+	if (k == SIGFS_NODE_DIR)
+		st.st_nlink = virt_nlink(c->lf->s, vpath);
+	c->err = listing_add(c->l, name, &st, full);
 	return c->err;
 }
 
@@ -229,8 +321,8 @@ static int list_virt(struct node *n, struct listing *l)
 	int e = load_subject(n->rel, &n->st, &lf);
 	if (e)
 		return e;
-	e = listing_add_dots(l);
-	struct list_ctx c = {l, 0};
+	e = listing_add_dots(l, vino(&n->st, n->vpath));
+	struct list_ctx c = {l, n, lf, 0};
 	int rc = e ? 0 : sigfs_tree_list(lf->s, n->vpath, list_cb, &c);
 	if (c.err)
 		e = c.err;
@@ -252,12 +344,12 @@ int list_dir(const char *path, struct listing *l)
 	case NODE_ROOT: return list_real("", l);
 	case NODE_REAL: return S_ISDIR(n.st.st_mode) ? list_real(n.rel, l) : -ENOTDIR;
 	case NODE_VROOT:
-		e = listing_add_dots(l);
+		e = listing_add_dots(l, 1);
 		if (e || !S_ISREG(n.st.st_mode))
 			return e; /* the one file vanished */
 		if (!g.sigonly)
 			e = listing_add(l, g.single, &n.st, 1);
-		return e ? e : add_sig(l, "", g.single, &n.st, NULL, 0, -1);
+		return e ? e : add_sig(l, "", g.single, &n.st, n.pmode, NULL, 0, -1);
 	case NODE_VIRT: return list_virt(&n, l);
 	}
 	return -ENOENT;

@@ -15,10 +15,16 @@ struct lent {
 struct listing {
 	struct lent *v;
 	size_t n, cap;
+	size_t nsig; /* .sig directories added */
 };
 
 /* The listing of directory `path` (a FUSE path) into the empty `l`. */
 int list_dir(const char *path, struct listing *l);
 void listing_free(struct listing *l);
+
+/* Link count of SOURCE directory `rel` (lstat `st`) in the mount: its own
+ * plus the .sig directories the mount adds in it (known from a listing of
+ * this version of it, else found by listing it). */
+nlink_t dir_nlink(const char *rel, const struct stat *st);
 
 #endif

@@ -2,6 +2,8 @@
 #include "load.h"
 
 #include <errno.h>
+#include <stdatomic.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -36,6 +38,17 @@ int open_probe(int dirfd, const char *name)
 	return fd;
 }
 
+void note_unreadable(const char *rel)
+{
+	static atomic_int said;
+	if (!atomic_exchange(&said, 1))
+		fprintf(
+		    stderr,
+		    "sigfs: note: cannot read '%s' (Permission denied): files the mounting user cannot read "
+		    "get no %s directory; mount as a user who can read them\n",
+		    *rel ? rel : g.single, g.suffix);
+}
+
 int probe_entry(const char *rel, const struct stat *st, int fd)
 {
 	struct sfc_key k = key_of(st);
@@ -47,6 +60,8 @@ int probe_entry(const char *rel, const struct stat *st, int fd)
 	if (S_ISREG(st->st_mode)) {
 		struct stat fst;
 		int own = fd < 0 ? sigfs_fstree_open_file(g.tree, rel, &fst) : -1;
+		if (fd < 0 && own == -EACCES)
+			note_unreadable(rel);
 		if (fd < 0 && own < 0)
 			return SIGFS_KIND_NONE; /* unreadable to us, or gone: not cached */
 		n = sigfs_fd_pread(fd >= 0 ? fd : own, head, sizeof head, 0);
@@ -247,4 +262,18 @@ int get_blob(struct sfc_file *lf, const char *vpath, struct sfc_blob **out)
 		return -ENOMEM;
 	*out = fresh ? blob : sfc_blob_put(g.cache, &lf->key, vpath, blob);
 	return 0;
+}
+
+static int count_dirs(void *arg, const char *name, int node)
+{
+	if ((node & SIGFS_NODE_KIND_MASK) == SIGFS_NODE_DIR)
+		++*(nlink_t *)arg;
+	return 0;
+}
+
+nlink_t virt_nlink(const sigfs_subject *s, const char *vpath)
+{
+	nlink_t n = 2;
+	(void)sigfs_tree_list(s, vpath, count_dirs, &n);
+	return n;
 }

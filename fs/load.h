@@ -18,6 +18,10 @@ int probe_entry(const char *rel, const struct stat *st, int fd);
 /* Open `name` beneath `dirfd` only to probe it: O_NONBLOCK, no readahead. */
 int open_probe(int dirfd, const char *name);
 
+/* Tell the user, once per mount, that `rel` cannot be read by the mounting
+ * user (so it gets no .sig, which silence would pass off as "no Mach-O"). */
+void note_unreadable(const char *rel);
+
 /* Load (or find in the cache) subject `rel`. `st` is updated to the version
  * actually loaded, so attributes and content agree. 0 or -errno. */
 int load_subject(const char *rel, struct stat *st, struct sfc_file **out);
@@ -25,5 +29,9 @@ int load_subject(const char *rel, struct stat *st, struct sfc_file **out);
 /* The bytes of file or link `vpath` of the loaded subject `lf`, rendered
  * from exactly the version loaded. 0 or -errno. */
 int get_blob(struct sfc_file *lf, const char *vpath, struct sfc_blob **out);
+
+/* Link count of virtual directory `vpath` of subject `s`: 2 + its
+ * subdirectories. */
+nlink_t virt_nlink(const sigfs_subject *s, const char *vpath);
 
 #endif

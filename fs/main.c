@@ -13,7 +13,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "load.h"
 #include "ops.h"
+#include "sigfs/archive.h"
+#include "sigfs/buf.h"
+#include "sigfs/error.h"
 #include "sigfs/sigfs.h"
 
 struct sigfs_opts {
@@ -91,7 +95,13 @@ static void usage(FILE *out, const char *prog)
 		"    -o cache_mb=N          memory for loaded files and generated content (default 32)\n"
 		"    -h, --help             print this help and the FUSE options\n"
 		"    -V, --version          print the version\n"
-		"\n",
+		"\n"
+		"FUSE options:\n"
+		"    -d, -o debug           enable debug output (implies -f)\n"
+		"    -f                     foreground operation\n"
+		"    -s                     disable multi-threaded operation\n"
+		"    -o clone_fd            use separate fuse device fd for each thread\n"
+		"    -o max_idle_threads=N  the maximum number of idle worker threads (default 10)\n",
 		prog);
 }
 
@@ -194,15 +204,164 @@ static int open_source(const char *source, struct stat *sst)
 	return e ? fail("SOURCE", source, strerror(e)) : 0;
 }
 
+/* The slices (archs file) of subject `rel`, one line each, or NULL. */
+static char *archs_of(const char *rel, const struct stat *st)
+{
+	struct sigfs_stat ss;
+	sigfs_subject *subj = NULL;
+	sigfs_buf b = SIGFS_BUF_INIT;
+	sigfs_fstree_to_sigstat(st, &ss);
+	int kind = sigfs_probe(&g.src, rel, &ss, NULL, 0);
+	if (kind == SIGFS_KIND_NONE || sigfs_subject_load(&subj, &g.src, rel, kind, &g.sopts) != SIGFS_OK)
+		return NULL;
+	if (sigfs_tree_node(subj, "archs") == SIGFS_NODE_NONE ||
+	    sigfs_tree_render(&b, subj, &g.src, "archs") || sigfs_buf_status(&b))
+		sigfs_buf_free(&b);
+	sigfs_subject_free(subj);
+	return b.ptr ? sigfs_buf_detach(&b, NULL) : NULL;
+}
+
+/* 1 when line `name` is in the newline-separated `list`. */
+static int has_line(const char *list, const char *name)
+{
+	size_t n = strlen(name);
+	for (const char *p = list; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL)
+		if (strncmp(p, name, n) == 0 && (p[n] == '\n' || !p[n]))
+			return 1;
+	return 0;
+}
+
+/* What a single-file SOURCE is: an archive or disk image is refused with
+ * what to do; a file that gets no .sig is noted; -o arch= must name one of
+ * its slices. 0, or 1 after the message. */
+static int check_single(const char *source)
+{
+	struct stat st;
+	uint8_t head[SIGFS_ARCHIVE_HEAD], tail[SIGFS_ARCHIVE_TAIL];
+	int fd = sigfs_fstree_open_file(g.tree, "", &st);
+	if (fd < 0)
+		return fail("SOURCE", source, strerror(-fd));
+	ssize_t hn = sigfs_fd_pread(fd, head, sizeof head, 0);
+	ssize_t tn = st.st_size >= (off_t)sizeof tail
+			 ? sigfs_fd_pread(fd, tail, sizeof tail, (uint64_t)st.st_size - sizeof tail)
+			 : 0;
+	close(fd);
+	const char *fmt = sigfs_archive_format(head, hn > 0 ? (size_t)hn : 0, tn > 0 ? tail : NULL,
+					       tn > 0 ? (size_t)tn : 0);
+	if (fmt) {
+		fprintf(
+		    stderr,
+		    "sigfs: SOURCE '%s' is %s, not a Mach-O file: unpack it first and mount the directory\n",
+		    source, fmt);
+		return 1;
+	}
+	char *archs = archs_of("", &st);
+	if (!archs) {
+		fprintf(stderr,
+			"sigfs: note: SOURCE '%s' is not a Mach-O file: the mount will show it without a %s "
+			"directory\n",
+			source, g.suffix);
+	} else if (g.arch && !has_line(archs, g.arch)) {
+		for (char *p = archs; *p; p++)
+			if (*p == '\n')
+				*p = p[1] ? ' ' : '\0';
+		fprintf(stderr, "sigfs: option arch=%s: '%s' has no such slice; its slices: %s\n", g.arch,
+			source, archs);
+		free(archs);
+		return 1;
+	}
+	free(archs);
+	return 0;
+}
+
+#define LOOK_ENTRIES 4096 /* entries the look at a directory SOURCE visits at most */
+
+struct look {
+	char **queue; /* directories still to list (rel paths) */
+	size_t head, n, cap, seen;
+	int found, cut, unreadable;
+	char *archive; /* the first archive met, and its format */
+	const char *archive_what;
+};
+
+static int look_cb(void *arg, const char *name, const struct sigfs_stat *st)
+{
+	struct look *k = arg;
+	const char *dir = k->queue[k->head];
+	char rel[PATH_MAX];
+	if (++k->seen > LOOK_ENTRIES) {
+		k->cut = 1;
+		return 1;
+	}
+	if (snprintf(rel, sizeof rel, "%s%s%s", dir, *dir ? "/" : "", name) >= (int)sizeof rel)
+		return 0;
+	if (st->type == SIGFS_FT_REG) {
+		struct stat fst;
+		int fd = sigfs_fstree_open_file(g.tree, rel, &fst);
+		if (fd == -EACCES) {
+			note_unreadable(rel);
+			k->unreadable = 1;
+		}
+		uint8_t head[SIGFS_ARCHIVE_HEAD];
+		ssize_t n = fd >= 0 ? sigfs_fd_pread(fd, head, sizeof head, 0) : -1;
+		const char *fmt = n > 0 ? sigfs_archive_format(head, (size_t)n, NULL, 0) : NULL;
+		if (fmt && !k->archive && (k->archive = strdup(rel)) != NULL)
+			k->archive_what = fmt;
+		if (fd >= 0)
+			close(fd);
+	}
+	if (sigfs_probe(&g.src, rel, st, NULL, 0) != SIGFS_KIND_NONE) {
+		k->found = 1;
+		return 1;
+	}
+	if (st->type == SIGFS_FT_DIR && k->n < LOOK_ENTRIES) { /* bounded by the entry budget */
+		if (k->n == k->cap) {
+			size_t ncap = k->cap ? 2 * k->cap : 64;
+			char **q = realloc(k->queue, ncap * sizeof *q);
+			if (!q)
+				return 1;
+			k->queue = q;
+			k->cap = ncap;
+		}
+		k->queue[k->n] = strdup(rel);
+		k->n += k->queue[k->n] != NULL;
+	}
+	return 0;
+}
+
+/* A directory SOURCE: a bounded breadth-first look (LOOK_ENTRIES entries)
+ * for anything that gets a .sig; when there is none at all, one note. */
+static void check_dir(const char *source)
+{
+	struct look k = {0};
+	k.queue = malloc(64 * sizeof *k.queue);
+	if (!k.queue || !(k.queue[0] = strdup("")))
+		goto out;
+	k.cap = 64;
+	k.n = 1;
+	for (; k.head < k.n && !k.found && !k.cut; k.head++)
+		(void)g.src.list(g.src.ctx, k.queue[k.head], look_cb, &k);
+	if (!k.found && !k.cut && !k.unreadable && k.archive)
+		fprintf(stderr,
+			"sigfs: note: no Mach-O file in SOURCE '%s', but '%s' is %s: unpack it first\n",
+			source, k.archive, k.archive_what);
+	else if (!k.found && !k.cut && !k.unreadable)
+		fprintf(stderr, "sigfs: note: no Mach-O file in SOURCE '%s': no %s directories will appear\n",
+			source, g.suffix);
+out:
+	free(k.archive);
+	for (size_t i = 0; i < k.n; i++)
+		free(k.queue[i]);
+	free(k.queue);
+}
+
 static int run(struct fuse_args *args, struct sigfs_opts *o)
 {
 	if (o->show_help) {
 		usage(stdout, "sigfs");
 		fflush(stdout);
 #if SIGFS_FUSE3
-		printf("FUSE options:\n");
-		fuse_cmdline_help();
-		fuse_lib_help(args);
+		fuse_lib_help(args); /* -h/-V and the generic options are above */
 #else
 		dup2(STDOUT_FILENO, STDERR_FILENO); /* libfuse 2 prints help on stderr */
 		fuse_opt_add_arg(args, "-ho");
@@ -281,6 +440,13 @@ static int run(struct fuse_args *args, struct sigfs_opts *o)
 	    (strcmp(mnt, src) == 0 || (strncmp(mnt, src, sl) == 0 && (mnt[sl] == '/' || sl == 1))))
 		return fail("MOUNTPOINT", o->mountpoint, "inside SOURCE");
 
+	if (sigfs_fstree_is_file(g.tree)) {
+		if (check_single(o->source))
+			return 1;
+	} else {
+		check_dir(o->source);
+	}
+
 	if (g.cache_mode != CACHE_NEVER) {
 		g.cache = sfc_new(cache_mb > (SIZE_MAX >> 20) ? SIZE_MAX : (size_t)cache_mb << 20);
 		if (!g.cache)
@@ -300,7 +466,7 @@ static int run(struct fuse_args *args, struct sigfs_opts *o)
 		 g.cache_mode == CACHE_AUTO	? ",auto_cache"
 		 : g.cache_mode == CACHE_ALWAYS ? ",kernel_cache"
 						: "",
-		 SIGFS_FUSE3 ? ",max_idle_threads=10" : "");
+		 SIGFS_FUSE3 ? ",max_idle_threads=10" : ",use_ino");
 	size_t dlen = strlen(defs);
 	strcat(defs, ",fsname=");
 	if (add_escaped(defs, sizeof defs, held.src) < 0)

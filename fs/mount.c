@@ -33,8 +33,8 @@ int core_fail(int rc, const char *what, const char *name)
 
 /* Inode number of a virtual entry: a hash of F's inode and the path inside
  * F.sig/, with the top bit set so it never equals a mirrored entry's
- * (SOURCE's own numbers; no file system hands out numbers >= 2^63). */
-static uint64_t vino(const struct stat *f, const char *vpath)
+ * (SOURCE's own numbers, -o use_ino; file systems hand out numbers < 2^63). */
+uint64_t vino(const struct stat *f, const char *vpath)
 {
 	uint64_t h = 14695981039346656037ULL ^ (uint64_t)f->st_ino;
 	for (const char *s = vpath; *s; s++)
@@ -42,14 +42,14 @@ static uint64_t vino(const struct stat *f, const char *vpath)
 	return h | (1ULL << 63);
 }
 
-void virt_stat(struct stat *st, const struct stat *f, int node, off_t size, const char *vpath)
+void virt_stat(struct stat *st, const struct stat *f, mode_t pmode, int node, off_t size, const char *vpath)
 {
 	mode_t r = f->st_mode & 0444;
 	int is_dir = node == SIGFS_NODE_DIR;
 	memset(st, 0, sizeof *st);
 	st->st_dev = f->st_dev;
 	st->st_ino = (ino_t)vino(f, vpath);
-	st->st_mode = is_dir			? (S_IFDIR | r | (r >> 2))
+	st->st_mode = is_dir			? (S_IFDIR | r | (r >> 2) | (pmode & S_IWUSR))
 		      : node == SIGFS_NODE_LINK ? (S_IFLNK | 0777)
 						: (S_IFREG | r);
 	st->st_nlink = is_dir ? 2 : 1;

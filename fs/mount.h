@@ -43,9 +43,14 @@ int core_errno(int rc);
 /* core_errno(rc), after a note on stderr under -d. */
 int core_fail(int rc, const char *what, const char *name);
 
-/* Attributes of a virtual entry at `vpath` inside F.sig/ (F: stat `f`) of
- * node kind `node` (SIGFS_NODE_DIR, _FILE, _LINK): F's owner and times, its
- * read bits, search bits for directories. */
-void virt_stat(struct stat *st, const struct stat *f, int node, off_t size, const char *vpath);
+/* Attributes of a virtual entry at `vpath` inside F.sig/ (F: stat `f`, in
+ * a directory of mode `pmode`) of node kind `node` (SIGFS_NODE_DIR, _FILE,
+ * _LINK): F's owner and times, its read bits; directories add the matching
+ * search bits and the owner-write bit of F's directory (so a copy made with
+ * cp -a can be deleted by whoever could delete F), and link count 2 (the
+ * caller adds subdirectories). Inode numbers are stable (a hash of F's
+ * inode and vpath) and have the top bit set, which SOURCE's never have. */
+uint64_t vino(const struct stat *f, const char *vpath);
+void virt_stat(struct stat *st, const struct stat *f, mode_t pmode, int node, off_t size, const char *vpath);
 
 #endif

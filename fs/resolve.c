@@ -34,7 +34,9 @@ static int set_vpath(struct node *n, const char *rest)
 static int resolve_single(const char *p, struct node *n)
 {
 	size_t nl = strlen(g.single);
-	int gone = sigfs_fstree_lstat(g.tree, "", &n->st) != 0 || !S_ISREG(n->st.st_mode);
+	struct stat parent;
+	int gone = sigfs_fstree_lstat2(g.tree, "", &n->st, &parent) != 0 || !S_ISREG(n->st.st_mode);
+	n->pmode = gone ? 0 : parent.st_mode;
 	n->rel[0] = '\0';
 	if (gone) {
 		memset(&n->st, 0, sizeof n->st);
@@ -103,10 +105,12 @@ int resolve(const char *path, struct node *n)
 			continue;
 		}
 		n->rel[end - g.suffix_len] = '\0';
-		if (sigfs_fstree_lstat(g.tree, n->rel, &n->st) != 0 ||
+		struct stat parent;
+		if (sigfs_fstree_lstat2(g.tree, n->rel, &n->st, &parent) != 0 ||
 		    probe_entry(n->rel, &n->st, -1) == SIGFS_KIND_NONE)
 			return -ENOENT;
 		n->kind = NODE_VIRT;
+		n->pmode = parent.st_mode;
 		return set_vpath(n, slash ? slash + 1 : "");
 	}
 	return e;

@@ -8,7 +8,11 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdio.h>
 #include <unistd.h>
+#ifdef __linux__
+#include <sys/xattr.h>
+#endif
 
 #if defined(__linux__)
 #include <sys/syscall.h>
@@ -198,7 +202,7 @@ static void put_parent(const sigfs_fstree *t, int dirfd)
 		close(dirfd);
 }
 
-int sigfs_fstree_lstat(const sigfs_fstree *t, const char *rel, struct stat *st)
+int sigfs_fstree_lstat2(const sigfs_fstree *t, const char *rel, struct stat *st, struct stat *parent)
 {
 	const char *name;
 	int dfd, e = get_parent(t, rel, &dfd, &name);
@@ -209,8 +213,51 @@ int sigfs_fstree_lstat(const sigfs_fstree *t, const char *rel, struct stat *st)
 		e = fstat(dfd, st) < 0 ? -errno : 0;
 	else
 		e = fstatat(dfd, name, st, AT_SYMLINK_NOFOLLOW) < 0 ? -errno : 0;
+	if (!e && parent)
+		e = fstat(dfd, parent) < 0 ? -errno : 0;
 	put_parent(t, dfd);
 	return e;
+}
+
+int sigfs_fstree_lstat(const sigfs_fstree *t, const char *rel, struct stat *st)
+{
+	return sigfs_fstree_lstat2(t, rel, st, NULL);
+}
+
+#ifdef __linux__
+/* xattr calls on `rel`: its directory's fd through /proc (resolved beneath
+ * SOURCE already), the last component not followed (l*xattr). */
+static ssize_t xattr_at(const sigfs_fstree *t, const char *rel, const char *name, void *buf, size_t size)
+{
+	const char *last;
+	char p[PATH_MAX + 64];
+	int dfd, e = get_parent(t, rel, &dfd, &last);
+	ssize_t r;
+
+	if (e)
+		return e;
+	snprintf(p, sizeof p, "/proc/self/fd/%d/%s", dfd, last);
+	r = name ? lgetxattr(p, name, buf, size) : llistxattr(p, buf, size);
+	e = errno;
+	put_parent(t, dfd);
+	return r < 0 ? -e : r;
+}
+#else
+static ssize_t xattr_at(const sigfs_fstree *t, const char *rel, const char *name, void *buf, size_t size)
+{
+	return -ENOTSUP;
+}
+#endif
+
+ssize_t sigfs_fstree_getxattr(const sigfs_fstree *t, const char *rel, const char *name, void *buf,
+			      size_t size)
+{
+	return xattr_at(t, rel, name, buf, size);
+}
+
+ssize_t sigfs_fstree_listxattr(const sigfs_fstree *t, const char *rel, char *buf, size_t size)
+{
+	return xattr_at(t, rel, NULL, buf, size);
 }
 
 int sigfs_fstree_open_file(const sigfs_fstree *t, const char *rel, struct stat *st)

@@ -40,6 +40,9 @@ int sigfs_fstree_is_file(const sigfs_fstree *t);
 /* The native calls, -errno on failure (ENOENT also for a symlink on the way
  * and for a malformed `rel`). */
 int sigfs_fstree_lstat(const sigfs_fstree *t, const char *rel, struct stat *st);
+/* The same, and the stat of the directory holding `rel` into *parent (for
+ * the root itself: the root). */
+int sigfs_fstree_lstat2(const sigfs_fstree *t, const char *rel, struct stat *st, struct stat *parent);
 /* Open regular member `rel` for reading: returns the fd (O_NONBLOCK,
  * O_CLOEXEC) and its fstat in *st; -EINVAL when it is not a regular file. */
 int sigfs_fstree_open_file(const sigfs_fstree *t, const char *rel, struct stat *st);
@@ -48,6 +51,13 @@ int sigfs_fstree_open_dir(const sigfs_fstree *t, const char *rel);
 /* Target of symlink `rel`, NUL-terminated; the length, or -errno
  * (-ENAMETOOLONG when it does not fit in cap - 1). */
 ssize_t sigfs_fstree_readlink(const sigfs_fstree *t, const char *rel, char *buf, size_t cap);
+
+/* Extended attributes of member `rel` (never following a symlink):
+ * lgetxattr / llistxattr semantics (size 0 asks for the length). The
+ * length, or -errno (-ENOTSUP where the platform has none). */
+ssize_t sigfs_fstree_getxattr(const sigfs_fstree *t, const char *rel, const char *name, void *buf,
+			      size_t size);
+ssize_t sigfs_fstree_listxattr(const sigfs_fstree *t, const char *rel, char *buf, size_t size);
 
 /* statvfs of the file system holding SOURCE. 0 or -errno. */
 int sigfs_fstree_statvfs(const sigfs_fstree *t, struct statvfs *sv);

@@ -19,8 +19,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	s.has_lc_sig = 1;
 	IGNORE(sigfs_signature_parse(&s));
 	IGNORE(sigfs_slice_status(&s));
-	free(s.sig);
-	free(s.blobs);
-	sigfs_cms_free(s.cms);
+	sigfs_slice_dispose(&s);
 	return 0;
 }

@@ -12,6 +12,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	IGNORE(sigfs_plist_to_xml(&b, pl));
 	IGNORE(sigfs_plist_to_json(&b, pl));
 	IGNORE(sigfs_plist_to_text(&b, pl));
+	IGNORE(sigfs_pv_equal(sigfs_plist_root(pl), sigfs_plist_root(pl)));
 	sigfs_plist_free(pl);
 	sigfs_buf_free(&b);
 	return 0;

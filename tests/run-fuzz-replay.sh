@@ -8,7 +8,7 @@ for bin in "$@"; do
 	t=$(basename "$bin" -replay)
 	dirs=()
 	for d in "fuzz/corpus/$t" "fuzz/regressions/$t"; do [ -d "$d" ] && dirs+=("$d"); done
-	case $t in fuzz_macho | fuzz_render) dirs+=(tests/corpus/files/*/) ;; esac
+	case $t in fuzz_macho | fuzz_render | fuzz_verify) dirs+=(tests/corpus/files/*/) ;; esac
 	if [ ${#dirs[@]} -eq 0 ]; then
 		echo "FAILED: $t has no corpus"
 		fail=$((fail + 1))

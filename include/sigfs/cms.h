@@ -15,6 +15,11 @@ typedef struct sigfs_cms sigfs_cms;
 
 /* Bound on certificates kept from one CMS; more is SIGFS_EMALFORMED. */
 #define SIGFS_CMS_MAX_CERTS 64
+/* Bound on the DER handed to OpenSSL; more is SIGFS_EMALFORMED. OpenSSL 3
+ * decodes every certificate's key at parse time (about 1 ms each): a 60 MiB
+ * SignedData of 170,000 certificates took 211 s and 818 MB before the
+ * certificate count could be checked. Apple's signatures are near 9 KiB. */
+#define SIGFS_CMS_MAX_SIZE ((size_t)128 << 10)
 
 /* Parse DER CMS SignedData. SIGFS_EMALFORMED with a message on garbage. */
 int sigfs_cms_parse(sigfs_cms **out, const uint8_t *der, size_t len) SIGFS_WUR;
@@ -38,5 +43,9 @@ int sigfs_cms_timestamp_time(const sigfs_cms *cms, int64_t *t) SIGFS_WUR;
  * CS_HASHTYPE_* number (codesign's CMSDigest= and CMSDigestType=). */
 int sigfs_cms_message_digest(const sigfs_cms *cms, const uint8_t **digest, size_t *len,
 			     uint32_t *cs_hashtype) SIGFS_WUR;
+
+/* 1 when the signer has the signed attribute CDHashes
+ * (1.2.840.113635.100.9.1), or with v2 CDHashes2 (…100.9.2). */
+int sigfs_cms_has_cdhashes(const sigfs_cms *cms, int v2);
 
 #endif

@@ -91,18 +91,19 @@ typedef struct sigfs_req_result {
 	 * `certificate leaf[subject.OU] = "AB12": the leaf has "ZZ99"`.
 	 * Empty for TRUE. NUL-terminated, cut at SIGFS_REQ_WHY_LEN - 1 bytes. */
 	char why[SIGFS_REQ_WHY_LEN];
-	/* The OSStatus Apple would throw when the call fails: -67052
-	 * errSecCSReqInvalid (SIGFS_EMALFORMED), -67051 errSecCSReqUnsupported
-	 * or -67072 errSecCSUnimplemented (SIGFS_EUNSUPPORTED); 0 otherwise. */
+	/* When the call fails, the OSStatus Apple would throw: -67052
+	 * errSecCSReqInvalid (also for sigfs's own bounds), -67051
+	 * errSecCSReqUnsupported (not an expression), -67072
+	 * errSecCSUnimplemented (an unknown opcode without flags); else 0. */
 	int32_t osstatus;
 } sigfs_req_result;
 
 /* Evaluate one requirement blob (CSMAGIC_REQUIREMENT, header included)
- * against ctx. SIGFS_OK with res->verdict set; SIGFS_EMALFORMED (the
- * requirement is invalid: cut short, too deep, a bad hash, a string that is
- * not UTF-8), SIGFS_EUNSUPPORTED (not an expression, or an opcode Apple
- * cannot skip), SIGFS_ENOMEM (a bound or allocation), each with a message
- * and res->osstatus. */
+ * against ctx. SIGFS_OK with res->verdict set. Otherwise, with a message and
+ * res->osstatus: SIGFS_EMALFORMED, the requirement is invalid (cut short,
+ * too deep, a hash that is not SHA-1, a string that is not UTF-8);
+ * SIGFS_EUNSUPPORTED, not an expression, an opcode Apple cannot skip, or
+ * past sigfs's bounds (blob, certificates, work); SIGFS_ENOMEM. */
 int sigfs_req_evaluate(sigfs_req_result *res, const uint8_t *blob, size_t len,
 		       const sigfs_req_context *ctx) SIGFS_WUR;
 

@@ -18,6 +18,15 @@
  * reqdumper.cpp does; appends the expression without a newline. */
 int sigfs_req_decompile(sigfs_buf *out, const uint8_t *blob, size_t len) SIGFS_WUR;
 
+/* Compile requirement-language text (`identifier "x" and anchor apple
+ * generic`) into a requirement blob, as SecRequirementCreateWithString does
+ * (Apple's requirements.grammar), e.g. a sealed nested-code requirement from
+ * CodeResources. One requirement, not a set. Appends the blob to `blob`.
+ * SIGFS_EMALFORMED naming the offset and what was expected there;
+ * SIGFS_EUNSUPPORTED for a certificate file (`anchor = "/path"`) or text of
+ * more than 1 MiB. */
+int sigfs_req_compile(sigfs_buf *blob, const char *text, size_t len) SIGFS_WUR;
+
 /* Apple's name of a requirement type ("designated"), or NULL if unknown. */
 const char *sigfs_req_type_name(uint32_t type);
 
@@ -45,11 +54,5 @@ int sigfs_dr_make_adhoc(sigfs_buf *blob, const uint8_t (*cdhashes)[20], size_t n
  * Appends a requirement blob (CSMAGIC_REQUIREMENT) to `blob`. */
 int sigfs_dr_make_cert(sigfs_buf *blob, const char *identifier, const uint8_t *const *certs,
 		       const size_t *cert_lens, size_t n) SIGFS_WUR;
-
-/* Compile requirement text (Apple's language, as CodeResources holds it for
- * nested code) into a requirement blob appended to `blob`;
- * SIGFS_EMALFORMED (with where) when it is not in the language. */
-#define SIGFS_REQ_MAX_TEXT 16384
-int sigfs_req_compile(sigfs_buf *blob, const char *text) SIGFS_WUR;
 
 #endif

@@ -134,6 +134,47 @@ def check_slice(d, s, label, fmt):
         check(f"{label}/info.txt CMSDigest", "CMSDigest=" + s["cms_cdhashes2"][0]["hash"] in info, True)
 
 
+def check_verify(d, order, label):
+    """verify (SPEC-VERIFY.md) for slices in codesign's order: every corpus file is intact (the independent
+    parser re-hashed its pages: code_hashes_ok) and unmodified, so signed code gives codesign's two lines
+    and the first unsigned slice -67062 with its architecture. The path before ': ' is the frontend's."""
+    v = read(d, "verify")
+    if v is None:
+        print(f"SKIP {label}/verify: not shown by this frontend")
+        return
+    lines = [l.split(": ", 1)[1] if ": " in l and not l.startswith("In architecture: ") else l
+             for l in v.splitlines()]
+    unsigned = [s["arch"] for s in order if not s.get("signed")]
+    if unsigned:
+        want = ["code object is not signed at all", "In architecture: " + unsigned[0]]
+        status = "invalid -67062 errSecCSUnsigned\n"
+    else:
+        check(f"{label}/pages re-hashed by the parser", all(s.get("code_hashes_ok") for s in order), True)
+        want = ["valid on disk", "satisfies its Designated Requirement"]
+        status = "valid\n"
+    check(f"{label}/verify", lines, want)
+    check(f"{label}/verify-status", read(d, "verify-status"), status)
+
+
+SLOT_NAMES = {1: "info-plist", 2: "requirements", 3: "resources", 4: "top-directory", 5: "entitlements",
+              6: "rep-specific", 7: "entitlements-der"}
+OID_NAMES = {"1.3.14.3.2.26": "sha1", "2.16.840.1.101.3.4.2.1": "sha256", "2.16.840.1.101.3.4.2.2": "sha384"}
+
+
+def check_signature_files(d, s, label):
+    """slot-hashes, cms-cdhashes.plist, cms-cdhashes2 (SPEC-VERIFY.md) from the parser's special slot hashes
+    (all of the corpus match their data) and the CMS attributes it decoded."""
+    if not s.get("signed") or read(d, "slot-hashes") is None and read(d, "verify") is None:
+        return
+    want = "".join(f"{n}\t{SLOT_NAMES[n]}\t{h}\t{h}\tok\n" for n, h in
+                   sorted(((int(k), v) for k, v in s["special_slot_hashes"].items() if v), reverse=True))
+    check(f"{label}/slot-hashes", read(d, "slot-hashes"), want)
+    check(f"{label}/cms-cdhashes.plist", read(d, "cms-cdhashes.plist"), s.get("cms_cdhashes_plist"))
+    v2 = s.get("cms_cdhashes2")
+    check(f"{label}/cms-cdhashes2", read(d, "cms-cdhashes2"),
+          "".join(f"{OID_NAMES[e['alg_oid']]} {e['hash']}\n" for e in v2) if v2 else None)
+
+
 def main():
     sigdir, exp = sys.argv[1], json.load(open(sys.argv[2]))
     slices = exp["slices"]
@@ -143,9 +184,13 @@ def main():
     check("format", read(sigdir, "format"), fmt + "\n")
     top = next((s for p in PREF for s in slices if s["arch"] == p), slices[0])
     check_slice(sigdir, top, "top(" + top["arch"] + ")", fmt)
+    check_verify(sigdir, [top] + [s for s in slices if s is not top], "top")
+    check_signature_files(sigdir, top, "top")
     if exp["container"] == "fat":
         for s in slices:
             check_slice(os.path.join(sigdir, s["arch"]), s, s["arch"], fmt)
+            check_verify(os.path.join(sigdir, s["arch"]), [s], s["arch"])
+            check_signature_files(os.path.join(sigdir, s["arch"]), s, s["arch"])
     else:  # a thin file's top level is its only slice: no <arch>/ (SPEC)
         check("no " + archs[0] + "/ in a thin file", os.path.exists(os.path.join(sigdir, archs[0])), False)
     print(f"{os.path.basename(sys.argv[2])}: {passed} passed, {failed} failed")

@@ -321,6 +321,13 @@ xml_many = b'<plist version="1.0"><dict><key>a</key><array>' + b"<true/>" * ((16
 emit("ent-xml-many-values", macho64(superblob([(0, good_cd), (5, blob(0xFADE7171, xml_many))])), "adhoc",
      absent=["entitlements.txt", "entitlements.json"])
 
+# the class again, in OpenSSL: it decodes each certificate's key at parse
+# time (~1 ms each); 60 MiB of certificates took 211 s and 818 MB. Past the
+# CMS size bound nothing reaches OpenSSL.
+cms_big = der_tlv(0x30, b"\0" * (200 << 10))
+emit("cms-past-bound", macho64(superblob([(0, good_cd), (0x10000, blob(CSMAGIC_BLOBWRAPPER, cms_big))])),
+     f"malformed: cms: SignedData of {len(cms_big)} bytes exceeds the bound of 131072")
+
 with open(os.path.join(out, "EXPECTED"), "w") as f:
     for name, status in expected:
         f.write(f"{name}\t{status}\n")

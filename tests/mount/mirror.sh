@@ -28,10 +28,13 @@ ln "$T/plain.txt" "$T/hardlink.txt"
 touch -h -d '2001-02-03 04:05:06.123456789' "$T/rel-link" "$T/dir/lib.dylib"
 head -c 3 "$T/dir/lib.dylib" >"$T/short" # too short for a Mach-O
 
-# entries(DIR): type, mode, owner, size, mtime (ns), link target of everything
-# outside .sig directories, one line per path, sorted.
+# entries(DIR): type, mode, owner, size, mtime (ns), link target, inode
+# number and (but for directories, which count the .sig directories the
+# mount adds: identity.sh) link count of everything outside .sig
+# directories, one line per path, sorted.
 entries() {
-	(cd "$1" && find . -name '*.sig' -prune -o -printf '%P|%y|%m|%U:%G|%s|%T@|%l|%n\n' | LC_ALL=C sort)
+	(cd "$1" && find . -name '*.sig' -prune -o -printf '%P|%y|%m|%U:%G|%s|%T@|%l|%i|%n\n' |
+		sed -E 's/^([^|]*\|d\|.*)\|[0-9]+$/\1|dir/' | LC_ALL=C sort)
 }
 
 check_mirror() {
@@ -41,9 +44,9 @@ check_mirror() {
 	else
 		fail "diff -r $src: $(head -20 "$WORK/diff")"
 	fi
-	# Hard links are not shared in the mount (nlink is mirrored as is).
+	# SOURCE's inode numbers (use_ino): hard links stay hard links.
 	if diff <(entries "$src") <(entries "$mnt") >"$WORK/diff"; then
-		ok "types, modes, owners, sizes, times, link targets of $src"
+		ok "types, modes, owners, sizes, times, link targets, inode numbers of $src"
 	else
 		fail "attributes differ for $src: $(head -20 "$WORK/diff")"
 	fi

@@ -35,21 +35,22 @@ M=$WORK/mnt
 sigfs_mount "$M" -o allow_other "$S" || die "mount -o allow_other"
 grep -q "$M .*default_permissions" /proc/mounts || fail "allow_other without default_permissions"
 
-# Modes: the read bits of the file; directories add the search bits.
+# Modes: the read bits of the file; directories add the search bits and the
+# owner-write bit of F's directory (SOURCE here: 0755, so u+w).
 expect_mode() { # PATH MODE OWNER
 	local got
 	got=$(stat -c '%a %U' "$M/$1")
 	[ "$got" = "$2 $3" ] || fail "$1: mode/owner $got, want $2 $3"
 }
 expect_mode nobody-private 600 nobody
-expect_mode nobody-private.sig 500 nobody
+expect_mode nobody-private.sig 700 nobody
 expect_mode nobody-private.sig/status 400 nobody
 expect_mode nobody-private.sig/cdhash 400 nobody
-expect_mode root-private.sig 500 root
+expect_mode root-private.sig 700 root
 expect_mode root-private.sig/cdhash 400 root
-expect_mode public.sig 555 root
+expect_mode public.sig 755 root
 expect_mode public.sig/cdhash 444 root
-expect_mode group-only.sig 550 root
+expect_mode group-only.sig 750 root
 expect_mode group-only.sig/cdhash 440 root
 # No write or exec bits on any virtual file, whatever the source had.
 bad=$(find "$M"/*.sig -type f -perm /0333 | head -3)

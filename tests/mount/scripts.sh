@@ -32,6 +32,6 @@ ok "sigfs-diff"
 
 SIGFS=$SIGFS TMPDIR=$WORK bash "$ROOT/mountscripts/demo.sh" >"$WORK/demo.out" 2>&1 || fail "demo.sh: $(tail -5 "$WORK/demo.out")"
 grep -qx "$LIBFFI" "$WORK/demo.out" || fail "demo.sh did not show the libffi cdhash"
-awk '$2 ~ /sigfs-demo/' /proc/mounts | grep -q . && fail "demo.sh left a mount behind"
+awk -v w="$WORK/sigfs-demo." 'index($2, w) == 1' /proc/mounts | grep -q . && fail "demo.sh left a mount behind"
 ok "demo.sh"
 finish

@@ -708,6 +708,7 @@ struct opts {
 	time_t time, tsa_time;
 	int have_time, have_tsa_time;
 	int adhoc, empty_cms;
+	int cdhashes; /* --cdhashes: the CDHashes and CDHashes2 signed attributes */
 	uint32_t runtime, flags;
 	uint64_t execseg_flags;
 	int have_execseg_flags;
@@ -751,6 +752,8 @@ static void usage(void)
 	      "  --tsa-key K --tsa-cert C  add an RFC 3161 time-stamp token made at --tsa-time\n"
 	      "                          (default: --time)\n"
 	      "  --adhoc                 no CMS (sets the adhoc flag); with --empty-cms an empty wrapper\n"
+	      "  --cdhashes              CMS signed attributes 1.2.840.113635.100.9.1 (plist of the\n"
+	      "                          truncated cdhashes by hash type) and 100.9.2 (OID, full cdhash)\n"
 	      "  --dump-cd DIR           write DIR/cd-<slot hex>.bin, blob-<slot hex>.bin,\n"
 	      "                          slots-<slot hex>.txt, cms.der, timestamp-token.der,\n"
 	      "                          superblob.bin\n",
@@ -1078,9 +1081,64 @@ static void make_timestamp(const struct opts *o, const ASN1_OCTET_STRING *sig, s
 /* The last time-stamp token made, for --dump-cd. */
 static struct buf last_token;
 
-/* Detached CMS SignedData over the slot-0 CodeDirectory, as codesign makes it. */
-static void make_cms(const struct opts *o, const struct buf *cd0, struct buf *out)
+/* The hash-agility attributes as Security's signer.cpp / cmssiginfo.c write
+ * them: 100.9.1 = OCTET STRING of an XML plist {cdhashes = [<data>…]} with
+ * each CodeDirectory's cdhash truncated to 20 bytes, by ascending hash type;
+ * 100.9.2 = one SEQUENCE { digest OID, OCTET STRING full cdhash } value per
+ * CodeDirectory. */
+static void add_cdhashes(CMS_SignerInfo *si, const struct opts *o, const struct buf *cds)
 {
+	static const char head[] = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+				   "<!DOCTYPE plist PUBLIC \"-//Apple//DTD PLIST 1.0//EN\" "
+				   "\"http://www.apple.com/DTDs/PropertyList-1.0.dtd\">\n"
+				   "<plist version=\"1.0\">\n<dict>\n\t<key>cdhashes</key>\n\t<array>\n";
+	static const char tail[] = "\t</array>\n</dict>\n</plist>\n";
+	struct buf pl = {0};
+	ASN1_OBJECT *o1 = OBJ_txt2obj("1.2.840.113635.100.9.1", 1),
+		    *o2 = OBJ_txt2obj("1.2.840.113635.100.9.2", 1);
+	X509_ATTRIBUTE *a2 = X509_ATTRIBUTE_new();
+	if (!o1 || !o2 || !a2 || !X509_ATTRIBUTE_set1_object(a2, o2))
+		die("CDHashes attributes");
+	buf_put(&pl, head, sizeof head - 1);
+	for (unsigned t = 1; t < 256; t++)
+		for (int i = 0; i < o->nhashes; i++) {
+			if (o->hashes[i]->type != t)
+				continue;
+			uint8_t h[64];
+			unsigned char b64[64], der[96];
+			hash(o->hashes[i]->type, cds[i].p, cds[i].len, h);
+			int n = EVP_EncodeBlock(b64, h, 20);
+			buf_put(&pl, "\t\t<data>\n\t\t", sizeof "\t\t<data>\n\t\t" - 1);
+			buf_put(&pl, b64, (size_t)n);
+			buf_put(&pl, "\n\t\t</data>\n", sizeof "\n\t\t</data>\n" - 1);
+			/* SEQUENCE { OID, OCTET STRING } by hand: all lengths < 128 */
+			const EVP_MD *md = hash_md(o->hashes[i]->type);
+			ASN1_OBJECT *mo = OBJ_nid2obj(EVP_MD_type(md));
+			unsigned char oid[32], *q = oid;
+			int ol = i2d_ASN1_OBJECT(mo, &q), hl = o->hashes[i]->size;
+			der[0] = 0x30;
+			der[1] = (unsigned char)(ol + 2 + hl);
+			memcpy(der + 2, oid, (size_t)ol);
+			der[2 + ol] = 0x04;
+			der[3 + ol] = (unsigned char)hl;
+			memcpy(der + 4 + ol, h, (size_t)hl);
+			if (!X509_ATTRIBUTE_set1_data(a2, V_ASN1_SEQUENCE, der, 4 + ol + hl))
+				die("CDHashes2 value");
+		}
+	buf_put(&pl, tail, sizeof tail - 1);
+	if (!CMS_signed_add1_attr_by_OBJ(si, o1, V_ASN1_OCTET_STRING, pl.p, (int)pl.len) ||
+	    !CMS_signed_add1_attr(si, a2))
+		die("adding the CDHashes attributes");
+	X509_ATTRIBUTE_free(a2);
+	ASN1_OBJECT_free(o1);
+	ASN1_OBJECT_free(o2);
+	buf_free(&pl);
+}
+
+/* Detached CMS SignedData over the slot-0 CodeDirectory, as codesign makes it. */
+static void make_cms(const struct opts *o, const struct buf *cds, struct buf *out)
+{
+	const struct buf *cd0 = &cds[0];
 	unsigned int flags = CMS_DETACHED | CMS_BINARY | CMS_PARTIAL | CMS_NOSMIMECAP;
 	EVP_PKEY *key = load_key(o->key);
 	X509 *cert = load_cert(o->cert);
@@ -1103,6 +1161,8 @@ static void make_cms(const struct opts *o, const struct buf *cd0, struct buf *ou
 			die("signing time");
 		ASN1_TIME_free(t);
 	}
+	if (o->cdhashes)
+		add_cdhashes(si, o, cds);
 	BIO *in = BIO_new_mem_buf(cd0->p, (int)cd0->len);
 	if (in == NULL || !CMS_final(cms, in, NULL, flags))
 		die("CMS_final");
@@ -1242,7 +1302,7 @@ static void sign(struct opts *o)
 		buf_free(&cms);
 		struct buf wrapper = {0};
 		if (o->key) {
-			make_cms(o, &cds[0], &cms);
+			make_cms(o, cds, &cms);
 			generic_blob(&wrapper, CSMAGIC_BLOBWRAPPER, cms.p, cms.len);
 		} else if (o->empty_cms) {
 			generic_blob(&wrapper, CSMAGIC_BLOBWRAPPER, NULL, 0);
@@ -1402,6 +1462,7 @@ int main(int argc, char **argv)
 		O_EXTRACT,
 		O_DERXML,
 		O_TSATIME,
+		O_CDHASHES,
 	};
 	static const struct option lopts[] = {
 	    {"id", 1, NULL, O_ID},
@@ -1425,6 +1486,7 @@ int main(int argc, char **argv)
 	    {"tsa-time", 1, NULL, O_TSATIME},
 	    {"adhoc", 0, NULL, O_ADHOC},
 	    {"empty-cms", 0, NULL, O_EMPTYCMS},
+	    {"cdhashes", 0, NULL, O_CDHASHES},
 	    {"runtime", 1, NULL, O_RUNTIME},
 	    {"flags", 1, NULL, O_FLAGS},
 	    {"execseg-flags", 1, NULL, O_ESFLAGS},
@@ -1474,6 +1536,7 @@ int main(int argc, char **argv)
 			break;
 		case O_ADHOC: o.adhoc = 1; break;
 		case O_EMPTYCMS: o.empty_cms = 1; break;
+		case O_CDHASHES: o.cdhashes = 1; break;
 		case O_RUNTIME: o.runtime = (uint32_t)parse_num(optarg, "--runtime"); break;
 		case O_FLAGS: o.flags = (uint32_t)parse_num(optarg, "--flags"); break;
 		case O_ESFLAGS:

@@ -652,6 +652,22 @@ static void test_malformed_garbage(void **state)
 	expect_malformed((const uint8_t *)text, sizeof text - 1, "text");
 	expect_malformed(ff, sizeof ff, "0xff bytes");
 	assert_non_null(strstr(sigfs_error_last(), "ASN.1"));
+	/* past the size bound: refused before OpenSSL decodes anything (a
+	 * SEQUENCE header declaring the whole buffer, zeros after it) */
+	{
+		uint8_t *big = calloc(1, SIGFS_CMS_MAX_SIZE + 1);
+
+		assert_non_null(big);
+		big[0] = 0x30;
+		big[1] = 0x83;
+		big[2] = (uint8_t)((SIGFS_CMS_MAX_SIZE - 4) >> 16);
+		big[3] = (uint8_t)((SIGFS_CMS_MAX_SIZE - 4) >> 8);
+		big[4] = (uint8_t)(SIGFS_CMS_MAX_SIZE - 4);
+		expect_malformed(big, SIGFS_CMS_MAX_SIZE + 1, "131073 bytes");
+		assert_string_equal(sigfs_error_last(),
+				    "cms: SignedData of 131073 bytes exceeds the bound of 131072");
+		free(big);
+	}
 }
 
 static void test_malformed_truncated(void **state)

@@ -15,6 +15,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -926,6 +927,63 @@ static void test_der_bare_set(void **state)
 	sigfs_plist_free(pl);
 }
 
+/* sigfs_pv_equal: dict order ignored, types strict, and two dicts at the
+ * value bound compare in O(n log n) (a lookup per key took 4e9 steps). */
+static char *xml_big_dict(size_t n, int reverse)
+{
+	size_t cap = 64 + n * 64, i, len;
+	char *p = malloc(cap);
+
+	assert_non_null(p);
+	len = (size_t)sprintf(p, "<plist><dict>");
+	for (i = 0; i < n; i++)
+		len += (size_t)sprintf(p + len, "<key>k%zu</key><integer>%zu</integer>",
+				       reverse ? n - 1 - i : i, reverse ? n - 1 - i : i);
+	strcpy(p + len, "</dict></plist>");
+	return p;
+}
+
+static void test_pv_equal(void **state)
+{
+	sigfs_plist *a, *b, *c, *d;
+	char *x, *y;
+	clock_t t0;
+
+	(void)state;
+	a = xml_ok(
+	    "<plist><dict><key>a</key><integer>1</integer><key>b</key><array><string>s</string></array>"
+	    "</dict></plist>");
+	b = xml_ok(
+	    "<plist><dict><key>b</key><array><string>s</string></array><key>a</key><integer>1</integer>"
+	    "</dict></plist>");
+	c = xml_ok("<plist><dict><key>a</key><true/><key>b</key><array><string>s</string></array>"
+		   "</dict></plist>");
+	d = xml_ok(
+	    "<plist><dict><key>a</key><integer>1</integer><key>c</key><array><string>s</string></array>"
+	    "</dict></plist>");
+	assert_true(sigfs_pv_equal(sigfs_plist_root(a), sigfs_plist_root(b)));
+	assert_false(sigfs_pv_equal(sigfs_plist_root(a), sigfs_plist_root(c))); /* 1 is not true */
+	assert_false(sigfs_pv_equal(sigfs_plist_root(a), sigfs_plist_root(d))); /* key b vs c */
+	assert_false(sigfs_pv_equal(sigfs_plist_root(a), NULL));
+	assert_true(sigfs_pv_equal(NULL, NULL));
+	sigfs_plist_free(a);
+	sigfs_plist_free(b);
+	sigfs_plist_free(c);
+	sigfs_plist_free(d);
+
+	x = xml_big_dict(SIGFS_PLIST_MAX_VALUES - 1, 0);
+	y = xml_big_dict(SIGFS_PLIST_MAX_VALUES - 1, 1);
+	a = xml_ok(x);
+	b = xml_ok(y);
+	t0 = clock();
+	assert_true(sigfs_pv_equal(sigfs_plist_root(a), sigfs_plist_root(b)));
+	assert_true((double)(clock() - t0) / CLOCKS_PER_SEC < 1.0);
+	sigfs_plist_free(a);
+	sigfs_plist_free(b);
+	free(x);
+	free(y);
+}
+
 static void test_misc(void **state)
 {
 	sigfs_buf b = SIGFS_BUF_INIT;
@@ -948,6 +1006,7 @@ int main(void)
 	    cmocka_unit_test(test_der_truncated),    cmocka_unit_test(test_der_bad),
 	    cmocka_unit_test(test_der_depth),	     cmocka_unit_test(test_misc),
 	    cmocka_unit_test(test_value_bound),	     cmocka_unit_test(test_der_bare_set),
+	    cmocka_unit_test(test_pv_equal),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -470,6 +470,12 @@ static void test_offline_and_logic(void **state)
 	b = req("wwsw", opAnd, opIdent, "other", opTrue);
 	assert_int_equal(run(&b, &res), SIGFS_OK);
 	assert_string_equal(res.why, "identifier other: the identifier is \"com.acme.tool\"");
+	/* the why is one line whatever the names hold */
+	fx.ctx.identifier = "two\nlines";
+	b = req("ws", opIdent, "a\tb\nc");
+	assert_int_equal(run(&b, &res), SIGFS_OK);
+	assert_string_equal(res.why, "identifier \"a?b?c\": the identifier is \"two?lines\"");
+	fx.ctx.identifier = "com.acme.tool";
 	/* both operands are evaluated: an error on the right is an error */
 	ERR(SIGFS_EMALFORMED, -67052, "www", opOr, opTrue, opIdent);
 	ERR(SIGFS_EMALFORMED, -67052, "www", opAnd, opFalse, opAnchorHash);
@@ -646,6 +652,16 @@ static void test_corpus_developer_id(void **state)
 					 3);
 			blob = unhex(json_string_value(json_object_get(json_array_get(reqs, 0), "blob_hex")));
 			expect_blob(blob.p, blob.n, SIGFS_REQ_TRUE);
+			/* so does the same requirement compiled from its text, as a
+			 * sealed nested-code requirement is */
+			{
+				const char *text =
+				    json_string_value(json_object_get(json_array_get(reqs, 0), "text"));
+
+				assert_int_equal(sigfs_req_compile(&dr, text, strlen(text)), SIGFS_OK);
+				expect_blob((const uint8_t *)dr.ptr, dr.len, SIGFS_REQ_TRUE);
+				sigfs_buf_clear(&dr);
+			}
 			/* the implicit one DRMaker would make satisfies it too */
 			assert_int_equal(
 			    sigfs_dr_make_cert(&dr, fx.ctx.identifier, (const uint8_t *const *)der, len, n),

@@ -86,14 +86,6 @@ static int parse(struct sigfs_slice *s, struct item *items, size_t n)
 	return sigfs_signature_parse(s);
 }
 
-static void release(struct sigfs_slice *s)
-{
-	free(s->sig);
-	free(s->blobs);
-	free(s->faults);
-	sigfs_cms_free(s->cms);
-}
-
 /* A blob of `magic` around `payload`. */
 static struct bb wrap(uint32_t magic, const void *payload, size_t n)
 {
@@ -161,7 +153,7 @@ static void test_payload_fault_keeps_status(void **state)
 	/* an absent slot has no reason and is not ok */
 	assert_null(sigfs_slice_slot_reason(&s, CSSLOT_REQUIREMENTS));
 	assert_false(sigfs_slice_slot_ok(&s, CSSLOT_REQUIREMENTS));
-	release(&s);
+	sigfs_slice_dispose(&s);
 }
 
 /* Issue 8 hole 4: a size bound is a payload that does not decode, not
@@ -185,7 +177,7 @@ static void test_bound_is_payload_fault(void **state)
 	why = sigfs_slice_slot_reason(&s, CSSLOT_DER_ENTITLEMENTS);
 	assert_non_null(why);
 	assert_string_equal(why, "der plist: 17825792 bytes exceeds the bound of 16777216");
-	release(&s);
+	sigfs_slice_dispose(&s);
 }
 
 /* Issue 8 hole 1: more blobs than the bound are malformed, and a malformed
@@ -207,7 +199,7 @@ static void test_blob_count_bound(void **state)
 	assert_string_equal(s.reason, "superblob: 1025 blobs exceed the bound of 1024");
 	assert_int_equal(s.nblobs, 0);
 	assert_null(sigfs_slice_blob(&s, CSSLOT_CODEDIRECTORY));
-	release(&s);
+	sigfs_slice_dispose(&s);
 	free(it);
 }
 
@@ -238,7 +230,96 @@ static void test_reqset_alias(void **state)
 	assert_int_equal(sigfs_slice_status(&s), SIGFS_ST_ADHOC);
 	assert_string_equal(sigfs_slice_slot_reason(&s, CSSLOT_REQUIREMENTS),
 			    "requirement set: entry 1 at 0x1c overlaps entry 0 at 0x1c");
-	release(&s);
+	sigfs_slice_dispose(&s);
+}
+
+/* A universal file of 5 slices, each a 64-bit Mach-O whose
+ * LC_CODE_SIGNATURE covers SIGFS_MAX_SIGNATURE_SIZE bytes, synthesised by
+ * the read callback (the file is never built). */
+#define SLICE_SPAN ((uint64_t)SIGFS_MAX_SIGNATURE_SIZE + 4096)
+
+static void put_le32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)v, p[1] = (uint8_t)(v >> 8), p[2] = (uint8_t)(v >> 16), p[3] = (uint8_t)(v >> 24);
+}
+
+static void put_be32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24), p[1] = (uint8_t)(v >> 16), p[2] = (uint8_t)(v >> 8), p[3] = (uint8_t)v;
+}
+
+static int big_read(void *ctx, uint64_t off, void *dst, size_t len)
+{
+	uint8_t head[4096] = {0}, *d = dst;
+	size_t i;
+
+	(void)ctx;
+	if (off >= 4096 && (off - 4096) % SLICE_SPAN >= 48 && (off - 4096) % SLICE_SPAN + len <= SLICE_SPAN) {
+		memset(dst, 0, len); /* inside one slice, past its header: zeros */
+		return SIGFS_OK;
+	}
+	/* fat header: 5 arm64 slices at 4096 + k * SLICE_SPAN (subtypes differ) */
+	put_be32(head, 0xcafebabe);
+	put_be32(head + 4, 5);
+	for (i = 0; i < 5; i++) {
+		uint8_t *e = head + 8 + 20 * i;
+
+		put_be32(e, 0x0100000c);
+		put_be32(e + 4, (uint32_t)i);
+		put_be32(e + 8, (uint32_t)(4096 + i * SLICE_SPAN));
+		put_be32(e + 12, (uint32_t)SLICE_SPAN);
+		put_be32(e + 16, 12);
+	}
+	for (i = 0; i < len; i++) {
+		uint64_t at = off + i, in;
+
+		if (at < 4096) {
+			d[i] = head[at];
+			continue;
+		}
+		in = (at - 4096) % SLICE_SPAN;
+		if (in < 48) { /* mach_header_64 + LC_CODE_SIGNATURE */
+			uint8_t mh[48] = {0};
+
+			put_le32(mh, 0xfeedfacf);
+			put_le32(mh + 4, 0x0100000c);
+			put_le32(mh + 8, (uint32_t)((at - 4096) / SLICE_SPAN));
+			put_le32(mh + 12, 2);
+			put_le32(mh + 16, 1);
+			put_le32(mh + 20, 16);
+			put_le32(mh + 32, 0x1d);
+			put_le32(mh + 36, 16);
+			put_le32(mh + 40, 4096);
+			put_le32(mh + 44, SIGFS_MAX_SIGNATURE_SIZE);
+			d[i] = mh[in];
+		} else {
+			d[i] = 0;
+		}
+	}
+	return SIGFS_OK;
+}
+
+/* What all slices of one file keep is bounded (SIGFS_MAX_FILE_KEPT, 256 MiB):
+ * four 64 MiB signatures are read, the fifth slice is malformed unread. */
+static void test_file_kept_bound(void **state)
+{
+	sigfs_file *f = NULL;
+	size_t i;
+
+	(void)state;
+	assert_int_equal(sigfs_file_load(&f, big_read, NULL, 4096 + 5 * SLICE_SPAN), SIGFS_OK);
+	assert_int_equal(f->nslices, 5);
+	for (i = 0; i < 4; i++) {
+		assert_int_equal(f->slices[i].sig_len, SIGFS_MAX_SIGNATURE_SIZE);
+		assert_string_equal(f->slices[i].reason, "superblob: magic 0x00000000 is not an embedded "
+							 "signature (0xfade0cc0)");
+	}
+	assert_null(f->slices[4].sig);
+	assert_string_equal(
+	    f->slices[4].reason,
+	    "LC_CODE_SIGNATURE: 67108864 bytes pass the file's bound of 268435456 kept bytes");
+	assert_int_equal(sigfs_file_bytes_read(f) < 4 * (uint64_t)SIGFS_MAX_SIGNATURE_SIZE + 8192, 1);
+	sigfs_file_free(f);
 }
 
 int main(void)
@@ -250,6 +331,7 @@ int main(void)
 	    cmocka_unit_test(test_bound_is_payload_fault),
 	    cmocka_unit_test(test_blob_count_bound),
 	    cmocka_unit_test(test_reqset_alias),
+	    cmocka_unit_test(test_file_kept_bound),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
