@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "catalogue.h"
+#include "sigfs/bundle.h"
 #include "sigfs/verify.h"
 #include "verdict.h"
 
@@ -72,6 +73,7 @@ static int verdict_of(const struct view *v, int skip_pages, const sigfs_verdict 
 	size_t idx = v->top ? v->f->nslices : v->si;
 	struct sigfs_verify_in in;
 	sigfs_buf dr = SIGFS_BUF_INIT;
+	sigfs_bundle *bundle = NULL;
 	int err = SIGFS_OK;
 
 	if (!c)
@@ -87,6 +89,18 @@ static int verdict_of(const struct view *v, int skip_pages, const sigfs_verdict 
 		in.primary = v->si;
 		in.only_slice = v->top ? -1 : (int)v->si;
 		in.skip_pages = skip_pages;
+		/* a bundle's main executable: slots 1 and 3 are the bundle's files */
+		err = sigfs_bundle_of_executable(v->src, v->subj->rel, &bundle);
+		if (err == SIGFS_ENOMEM)
+			goto out;
+		err = SIGFS_OK;
+		if (bundle) {
+			in.bundle = 1;
+			in.info_plist = bundle->info;
+			in.info_plist_len = bundle->info_len;
+			in.resources = bundle->cr;
+			in.resources_len = bundle->cr_len;
+		}
 		/* the designated requirement; one that cannot be made is not evaluated */
 		if (v->s && sigfs_slice_cd(v->s)) {
 			err = sigfs_view_dr(v, &dr);
@@ -100,6 +114,7 @@ static int verdict_of(const struct view *v, int skip_pages, const sigfs_verdict 
 		err = sigfs_verify_file(&c->v[skip_pages][idx], v->f, &in);
 	}
 out:
+	sigfs_bundle_free(bundle);
 	sigfs_buf_free(&dr);
 	*out = c->v[0][idx] ? c->v[0][idx] : c->v[1][idx];
 	pthread_mutex_unlock(&c->lock);

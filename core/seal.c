@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <strings.h>
+#include <time.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -20,6 +21,7 @@
 #include "sigfs/plist.h"
 #include "sigfs/reqeval.h"
 #include "sigfs/requirement.h"
+#include "sigfs/verify.h"
 
 /* ------------------------------------------------------------ lines */
 
@@ -372,6 +374,54 @@ static void entlist_free(struct entlist *l)
 	free(l->e);
 }
 
+/* The core checks of a Mach-O by the Mach-O verifier (verify.c): every
+ * slice's signature, special slots and pages; `b` (may be NULL for loose
+ * nested code) binds slots 1 and 3 to the bundle's files. *strict gets a
+ * strict-structure failure (-67010) apart, for the strict step. */
+static int macho_core(struct scope *sc, const char *rel, const struct sigfs_file *f, const sigfs_bundle *b,
+		      int *status, char *arch, size_t archcap, int *strict)
+{
+	struct sigfs_verify_in in;
+	sigfs_verdict *v = NULL;
+	int err;
+
+	memset(&in, 0, sizeof in);
+	in.src = sc->src;
+	in.rel = rel;
+	in.anchors = sc->anchors;
+	in.now = (int64_t)time(NULL);
+	in.primary = (size_t)(primary_slice(f) - f->slices);
+	in.only_slice = -1;
+	if (b) {
+		in.bundle = 1;
+		in.info_plist = b->info;
+		in.info_plist_len = b->info_len;
+		in.resources = b->cr;
+		in.resources_len = b->cr_len;
+	}
+	err = sigfs_verify_file(&v, f, &in);
+	if (err == SIGFS_EIO || err == SIGFS_EACCES) {
+		*status = CS_NOT_VERIFIABLE;
+		return SIGFS_OK;
+	}
+	if (err)
+		return err;
+	*status = v->status;
+	arch[0] = '\0';
+	if (v->arch)
+		snprintf(arch, archcap, "%s", v->arch);
+	if (*status == CS_BAD_MAIN_EXECUTABLE && b) {
+		*strict = *status;
+		*status = CS_OK;
+		arch[0] = '\0';
+	}
+	/* the resource directory is the bundle's step (resources()) */
+	if (*status == CS_RESOURCE_DIR_FAILED || *status == CS_RESOURCES_NOT_FOUND)
+		*status = CS_OK;
+	sigfs_verdict_free(v);
+	return SIGFS_OK;
+}
+
 /* The sealed requirement against nested code whose own checks passed
  * (validateNestedCode: SecRequirementCreateWithString, then the code must
  * satisfy it). CS_OK, CS_REQ_FAILED, or the status of a requirement that
@@ -544,8 +594,16 @@ static int nested(struct scope *sc, const char *rel, const struct sigfs_seal *se
 			goto out;
 		if (err)
 			sub->status = CS_NOT_VERIFIABLE;
-		if (f)
-			sub->status = code_core(sc->src, full, f, NULL, 0, 0, sub->arch, sizeof sub->arch);
+		if (f) {
+			int strict = 0;
+
+			err =
+			    macho_core(sc, full, f, NULL, &sub->status, sub->arch, sizeof sub->arch, &strict);
+			if (err)
+				goto out;
+			if (!sub->status)
+				sub->status = strict;
+		}
 		code = f;
 		err = SIGFS_OK;
 	}
@@ -1276,7 +1334,16 @@ static int check_bundle(struct scope *outer, sigfs_check *c, const sigfs_bundle 
 	}
 	ps = primary_slice(code);
 	cd = sigfs_slice_cd(ps);
-	c->status = code_core(src, b->exec, code, b->info, b->info_len, 1, c->arch, sizeof c->arch);
+	if (b->macho) {
+		/* the Mach-O verifier judges the main executable (slot 1 the
+		 * bundle's Info.plist, slot 3 its CodeResources); its strict
+		 * finding waits for the strict step, after the resources */
+		err = macho_core(&sc, b->exec, b->macho, b, &c->status, c->arch, sizeof c->arch, &strict_st);
+		if (err)
+			goto out;
+	} else {
+		c->status = code_core(src, b->exec, code, b->info, b->info_len, 1, c->arch, sizeof c->arch);
+	}
 	if (c->status)
 		goto out;
 	for (size_t i = 0; i < ps->ncds && sc.ntypes < SIGFS_MAX_CDS; i++)
