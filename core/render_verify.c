@@ -94,13 +94,7 @@ static int verdict_of(const struct view *v, int skip_pages, const sigfs_verdict 
 		if (err == SIGFS_ENOMEM)
 			goto out;
 		err = SIGFS_OK;
-		if (bundle) {
-			in.bundle = 1;
-			in.info_plist = bundle->info;
-			in.info_plist_len = bundle->info_len;
-			in.resources = bundle->cr;
-			in.resources_len = bundle->cr_len;
-		}
+		sigfs_bundle_bind(bundle, &in);
 		/* the designated requirement; one that cannot be made is not evaluated */
 		if (v->s && sigfs_slice_cd(v->s)) {
 			err = sigfs_view_dr(v, &dr);

@@ -374,6 +374,17 @@ static void entlist_free(struct entlist *l)
 	free(l->e);
 }
 
+void sigfs_bundle_bind(const sigfs_bundle *b, struct sigfs_verify_in *in)
+{
+	if (!b)
+		return;
+	in->bundle = 1;
+	in->info_plist = b->info;
+	in->info_plist_len = b->info_len;
+	in->resources = b->cr;
+	in->resources_len = b->cr_len;
+}
+
 /* The core checks of a Mach-O by the Mach-O verifier (verify.c): every
  * slice's signature, special slots and pages; `b` (may be NULL for loose
  * nested code) binds slots 1 and 3 to the bundle's files. *strict gets a
@@ -392,13 +403,7 @@ static int macho_core(struct scope *sc, const char *rel, const struct sigfs_file
 	in.now = (int64_t)time(NULL);
 	in.primary = (size_t)(primary_slice(f) - f->slices);
 	in.only_slice = -1;
-	if (b) {
-		in.bundle = 1;
-		in.info_plist = b->info;
-		in.info_plist_len = b->info_len;
-		in.resources = b->cr;
-		in.resources_len = b->cr_len;
-	}
+	sigfs_bundle_bind(b, &in);
 	err = sigfs_verify_file(&v, f, &in);
 	if (err == SIGFS_EIO || err == SIGFS_EACCES) {
 		*status = CS_NOT_VERIFIABLE;

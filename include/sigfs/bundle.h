@@ -227,6 +227,11 @@ const char *sigfs_detached_name(size_t i, uint32_t *slot);
  * `rel` is no bundle's main executable. A few stats, then one load. */
 int sigfs_bundle_of_executable(const sigfs_source *src, const char *rel, sigfs_bundle **out) SIGFS_WUR;
 
+/* Bind slots 1 and 3 of the Mach-O verifier's input to the bundle's
+ * Info.plist and CodeResources (nothing when b is NULL). */
+struct sigfs_verify_in;
+void sigfs_bundle_bind(const sigfs_bundle *b, struct sigfs_verify_in *in);
+
 /* codesign -d's lines for a bundle's main executable whose primary
  * CodeDirectory is `cd` (struct sigfs_cd *): `Info.plist entries=<n>` or
  * `Info.plist=not bound`, and `Sealed Resources version=<v> rules=<n>
