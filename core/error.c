@@ -35,6 +35,7 @@ const char *sigfs_error_name(int code)
 	case SIGFS_ENOMEM: return "out of memory";
 	case SIGFS_EIO: return "I/O error";
 	case SIGFS_EACCES: return "permission denied";
+	case SIGFS_ESTALE: return "changed while read";
 	}
 	return "unknown error";
 }

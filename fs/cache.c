@@ -69,7 +69,7 @@ static uint64_t key_hash(const struct sfc_key *k)
 static int key_eq(const struct sfc_key *a, const struct sfc_key *b)
 {
 	return a->dev == b->dev && a->ino == b->ino && a->size == b->size && a->mtime_sec == b->mtime_sec &&
-	       a->mtime_nsec == b->mtime_nsec;
+	       a->mtime_nsec == b->mtime_nsec && a->path == b->path;
 }
 
 static uint64_t ent_hash(int kind, const struct sfc_key *k, const char *path)

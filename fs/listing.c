@@ -134,7 +134,7 @@ static int add_sig(struct listing *l, const char *rel, const char *name, const s
 	struct stat vst;
 	virt_stat(&vst, st, pmode, SIGFS_NODE_DIR, 0, "");
 	/* With attributes only when the link count is known without loading. */
-	struct sfc_key k = key_of(st);
+	struct sfc_key k = subject_key(st, rel);
 	struct sfc_file *lf = sfc_file_get(g.cache, &k);
 	if (lf)
 		vst.st_nlink = virt_nlink(lf->s, "");

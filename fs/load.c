@@ -24,6 +24,18 @@ struct sfc_key key_of(const struct stat *st)
 	return k;
 }
 
+/* The key of the subject `rel` whose entry has stat `st`. */
+struct sfc_key subject_key(const struct stat *st, const char *rel)
+{
+	struct sfc_key k = key_of(st);
+	uint64_t h = 1469598103934665603ull; /* FNV-1a 64 */
+
+	for (const char *p = rel; *p; p++)
+		h = (h ^ (uint8_t)*p) * 1099511628211ull;
+	k.path = h | 1; /* never 0, the probe cache's value */
+	return k;
+}
+
 int same_version(const struct stat *a, const struct stat *b)
 {
 	struct sfc_key ka = key_of(a), kb = key_of(b);
@@ -105,9 +117,11 @@ static int pin(struct pinned *p)
 		return sigfs_error_set(fd == -EACCES ? SIGFS_EACCES : SIGFS_EIO, "open '%s': %s", p->rel,
 				       fd == -EINVAL ? "no longer a regular file" : strerror(-fd));
 	struct sfc_key k = key_of(&st);
+	if (p->want)
+		k.path = p->want->path;
 	if (p->want && memcmp(&k, p->want, sizeof k) != 0) {
 		close(fd);
-		return sigfs_error_set(SIGFS_EIO, "'%s' changed since it was loaded", p->rel);
+		return sigfs_error_set(SIGFS_ESTALE, "'%s' changed since it was loaded", p->rel);
 	}
 	p->fd = fd;
 	return SIGFS_OK;
@@ -172,7 +186,7 @@ static void pinned_init(struct pinned *p, const char *rel, int fd, const struct 
 int load_subject(const char *rel, struct stat *st, struct sfc_file **out)
 {
 	const char *name = *rel ? rel : g.single;
-	struct sfc_key k = key_of(st);
+	struct sfc_key k = subject_key(st, rel);
 	*out = sfc_file_get(g.cache, &k);
 	if (*out)
 		return 0;
@@ -195,7 +209,7 @@ int load_subject(const char *rel, struct stat *st, struct sfc_file **out)
 				close(fd);
 			return -ENOENT; /* another kind of entry now: look it up again */
 		}
-		k = key_of(&before);
+		k = subject_key(&before, rel);
 		if (attempt > 0 && (*out = sfc_file_get(g.cache, &k)) != NULL) {
 			if (fd >= 0)
 				close(fd);

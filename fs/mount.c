@@ -17,6 +17,7 @@ int core_errno(int rc)
 	case SIGFS_ENOMEM: return -ENOMEM;
 	case SIGFS_EUNSUPPORTED: return -ENOTSUP;
 	case SIGFS_EACCES: return -EACCES;
+	case SIGFS_ESTALE: return -ESTALE;
 	case SIGFS_EIO:
 	case SIGFS_EMALFORMED:
 	default: return -EIO;

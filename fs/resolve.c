@@ -76,20 +76,10 @@ int resolve(const char *path, struct node *n)
 		return resolve_single(p, n);
 	memcpy(n->rel, p, len + 1);
 
-	/* A SOURCE entry? (One lookup answers the common case.) */
-	int e = sigfs_fstree_lstat(g.tree, n->rel, &n->st);
-	if (e == 0) {
-		if (g.sigonly && *n->rel && !S_ISDIR(n->st.st_mode))
-			return -ENOENT; /* -o sigonly hides all but directories */
-		n->kind = *n->rel ? NODE_REAL : NODE_ROOT;
-		return 0;
-	}
-	if (e != -ENOENT && e != -ENOTDIR)
-		return e;
-
-	/* Else the first component NAME<suffix> that is not a SOURCE entry
-	 * while NAME is a subject starts a .sig tree. At most one lookup per
-	 * component: bounded by the path's length. */
+	/* The first component NAME<suffix> that is not a SOURCE entry while
+	 * NAME is a subject starts a .sig tree (looked for first, so a path
+	 * inside one costs no failed lookup of the whole path). At most one
+	 * lookup per component: bounded by the path's length. */
 	for (size_t i = 0; i < len;) {
 		const char *c = p + i, *slash = strchr(c, '/');
 		size_t cl = slash ? (size_t)(slash - c) : strlen(c);
@@ -113,5 +103,13 @@ int resolve(const char *path, struct node *n)
 		n->pmode = parent.st_mode;
 		return set_vpath(n, slash ? slash + 1 : "");
 	}
-	return e;
+
+	/* Else a SOURCE entry, or nothing. */
+	int e = sigfs_fstree_lstat(g.tree, n->rel, &n->st);
+	if (e)
+		return e;
+	if (g.sigonly && *n->rel && !S_ISDIR(n->st.st_mode))
+		return -ENOENT; /* -o sigonly hides all but directories */
+	n->kind = *n->rel ? NODE_REAL : NODE_ROOT;
+	return 0;
 }

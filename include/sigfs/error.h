@@ -15,6 +15,7 @@ enum {
 	SIGFS_ENOMEM = -4,	 /* allocation failed (a size bound hit is EMALFORMED) */
 	SIGFS_EIO = -5,		 /* reading the source failed (vanished, shrank) */
 	SIGFS_EACCES = -6,	 /* the source refused access (permissions) */
+	SIGFS_ESTALE = -7,	 /* the source changed since the subject was loaded: load again */
 };
 
 #if defined(__GNUC__)

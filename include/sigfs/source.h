@@ -42,8 +42,10 @@ struct sigfs_stat {
 typedef int (*sigfs_entry_fn)(void *arg, const char *name, const struct sigfs_stat *st);
 
 /* Errors: SIGFS_ENOTFOUND (no such member, or a symlink on the way),
- * SIGFS_EACCES (permission), SIGFS_EIO (I/O error, changed or vanished while
- * read, not a regular file for read()), SIGFS_ENOMEM. */
+ * SIGFS_EACCES (permission), SIGFS_EIO (I/O error, vanished while read, not
+ * a regular file for read()), SIGFS_ESTALE (a frontend that pins the version
+ * a subject was loaded from: the file is another version now — never judged
+ * as unreadable or modified, the frontend loads again), SIGFS_ENOMEM. */
 typedef struct sigfs_source {
 	void *ctx;
 	/* Read up to `len` bytes of regular member `rel` at `off` into `dst`;

@@ -7,9 +7,11 @@
 # ordinary directory: no wrong byte with a clean exit. Known residual:
 # rsync, which maps a file by its fstat size, still copied about one member
 # in 300-450 wrong here (0 on an ordinary directory); it is counted and
-# reported, not failed, until that race is found. The two versions' .sig trees come from sigfs-export of each
+# reported, not failed, until that race is found. Also seen once in about
+# a dozen runs: tar storing T with F's size (136,768 bytes) — the failure
+# stays, as a finding to chase, which is why this runs in check-robust. The two versions' .sig trees come from sigfs-export of each
 # version alone; F's two versions are corpus files.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib.sh" # tests/robust/lib.sh: the mount helpers and more
 require_fuse
 require_export
 
@@ -50,10 +52,16 @@ check() {
 		grep -qF "$rel: file changed as we read it" "$WORK/tar.err" 2>/dev/null && { warned=$((warned + 1)); continue; }
 		grep -qF "$rel: File shrank by" "$WORK/tar.err" 2>/dev/null && { warned=$((warned + 1)); continue; }
 		if [[ $rel == *.sig/* ]]; then
+			case ${rel##*/} in # expensive files: st_size 0 as in /proc, so tar and rsync copy
+			verify | verify-status | checks | page-mismatches | audit) # 0 bytes (documented)
+				[ -s "$f" ] || continue
+				;;
+			esac
 			cmp -s "$f" "$V/a/exp/$rel" || cmp -s "$f" "$V/b/exp/$rel" || {
 				[ -e "$V/a/exp/$rel" ] || [ -e "$V/b/exp/$rel" ] || continue # a name of one version only
 				[ "$client" = rsync ] && rsync_wrong=$((rsync_wrong + 1)) || wrong=$((wrong + 1))
 				echo "wrong: $client $rel ($(wc -c <"$f") bytes)" >>"$WORK/wrong"
+				[ -z "${REBUILD_KEEP:-}" ] || cp "$f" "$REBUILD_KEEP/$(date +%s%N).${rel##*/}"
 			}
 		else
 			cmp -s "$f" "$V/a/src/$rel" || cmp -s "$f" "$V/b/src/$rel" || {
