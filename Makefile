@@ -88,6 +88,15 @@ $(OUT)/core/%.o: core/%.c
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(CORE_CFLAGS) -c -o $@ $<
 
+# Known entitlement keys (core/data/entitlements.tsv), lower-cased and sorted
+# into a C initializer that core/entitlements.c includes.
+ENT_INC := $(OUT)/gen/entitlements.inc
+SIGFS_CFLAGS += -I$(OUT)/gen
+$(ENT_INC): core/data/entitlements.tsv
+	@mkdir -p $(@D)
+	LC_ALL=C awk -F '\t' '/^[^#]/ { print tolower($$1) }' $< | LC_ALL=C sort -u | sed 's/.*/"&",/' >$@
+$(OUT)/core/entitlements.o $(FUZZ_SRCS:fuzz/%.c=$(OUT)/fuzz/%): $(ENT_INC)
+
 $(LIBCORE): $(CORE_OBJS)
 	rm -f $@
 	$(AR) rcs $@ $^
@@ -194,7 +203,7 @@ $(OUT)/bench/verify-file: bench/verify_file.c $(LIBCORE)
 install: $(PROGS)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
 		$(DESTDIR)$(PREFIX)/share/doc/sigfs
-	install -m 755 $(PROGS) mountscripts/sigfs-diff mountscripts/sigfs-umount $(DESTDIR)$(PREFIX)/bin/
+	install -m 755 $(PROGS) mountscripts/sigfs-diff mountscripts/sigfs-audit mountscripts/sigfs-umount $(DESTDIR)$(PREFIX)/bin/
 	install -m 644 sigfs.1 $(DESTDIR)$(PREFIX)/share/man/man1/
 	install -m 644 mountscripts/fstab.example mountscripts/mnt-sigfs.mount $(DESTDIR)$(PREFIX)/share/doc/sigfs/
 

@@ -4,6 +4,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+
+#include <openssl/evp.h>
 
 static int grow(sigfs_buf *b, size_t extra)
 {
@@ -91,6 +94,33 @@ void sigfs_buf_hex(sigfs_buf *b, const uint8_t *p, size_t n)
 		b->ptr[b->len++] = digits[p[i] & 15];
 	}
 	b->ptr[b->len] = '\0';
+}
+
+void sigfs_buf_time(sigfs_buf *b, int64_t t)
+{
+	struct tm tm;
+	time_t tt = (time_t)t;
+
+	if ((int64_t)tt != t || !gmtime_r(&tt, &tm)) {
+		sigfs_buf_puts(b, "invalid-time");
+		return;
+	}
+	sigfs_buf_printf(b, "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+			 tm.tm_hour, tm.tm_min, tm.tm_sec);
+}
+
+void sigfs_buf_pem(sigfs_buf *b, const char *label, const uint8_t *der, size_t len)
+{
+	unsigned char line[65];
+	size_t off, n;
+
+	sigfs_buf_printf(b, "-----BEGIN %s-----\n", label);
+	for (off = 0; off < len; off += n) {
+		n = len - off < 48 ? len - off : 48;
+		sigfs_buf_put(b, line, (size_t)EVP_EncodeBlock(line, der + off, (int)n));
+		sigfs_buf_putc(b, '\n');
+	}
+	sigfs_buf_printf(b, "-----END %s-----\n", label);
 }
 
 int sigfs_buf_status(const sigfs_buf *b)

@@ -24,6 +24,9 @@ struct view {
 	int top; /* the top of a Mach-O's .sig/: files judging "all slices" */
 	/* A dynamic child's own object (a nested item, a profile, …). */
 	const void *item;
+	/* The provisioning profile this directory describes (P.sig/, and
+	 * B.sig/provisioning/ when the bundle's view sets it). */
+	const struct sigfs_profile_item *profile;
 };
 
 struct row {
@@ -88,6 +91,37 @@ struct kind_ops {
 };
 
 extern const struct kind_ops sigfs_kind_macho;
+extern const struct kind_ops sigfs_kind_profile;
+
+/* A provisioning profile file (render_profile.c): parsed, or why not. A
+ * bundle's load calls sigfs_profile_item_load for its embedded profile and
+ * sets view.profile; its table lists sigfs_provisioning_rows. */
+struct sigfs_profile_item {
+	struct sigfs_profile *p; /* NULL when the file is no profile */
+	char *rel;		 /* SOURCE-relative path */
+	char err[256];		 /* why p is NULL */
+};
+int sigfs_profile_item_load(struct sigfs_profile_item **out, const sigfs_source *src, const char *rel,
+			    const sigfs_anchors *anchors, uint64_t *bytes_read) SIGFS_WUR;
+void sigfs_profile_item_free(struct sigfs_profile_item *it);
+extern const struct row sigfs_provisioning_rows[1];
+
+/* The `audit` row of F.sig/ and of B.sig/ (render_audit.c). */
+extern const struct row sigfs_audit_rows[1];
+extern const struct row sigfs_bundle_audit_rows[1];
+
+/* The embedded profile of a bundle (render_profile.c):
+ * Contents/embedded.provisionprofile or a shallow bundle's
+ * embedded.mobileprovision; *out NULL when it has none. */
+struct sigfs_bundle;
+int sigfs_bundle_profile_load(struct sigfs_profile_item **out, const struct sigfs_bundle *b,
+			      const sigfs_source *src, const sigfs_anchors *anchors,
+			      uint64_t *bytes_read) SIGFS_WUR;
+
+/* A member of the subject (SOURCE-relative `rel`) as the user sees it: the
+ * subject's display path joined with the part of rel below the subject
+ * (render_bundle.c). */
+void sigfs_put_shown(sigfs_buf *b, const struct view *v, const char *rel);
 extern const struct kind_ops sigfs_kind_bundle; /* render_bundle.c */
 
 /* The files of one slice (render_slice.c): F.sig/<arch>/, and B.sig/signature/

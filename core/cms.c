@@ -534,23 +534,12 @@ int sigfs_cms_cert_cn(const sigfs_cms *cms, size_t i, sigfs_buf *out)
 	return sigfs_buf_status(out);
 }
 
-/* RFC 7468 textual encoding: base64 in lines of 64 characters. */
 int sigfs_cms_chain_pem(const sigfs_cms *cms, sigfs_buf *out)
 {
-	unsigned char line[65];
-	size_t i, off, n;
+	size_t i;
 
-	for (i = 0; i < cms->ncerts; i++) {
-		const struct cert *c = &cms->certs[i];
-
-		sigfs_buf_puts(out, "-----BEGIN CERTIFICATE-----\n");
-		for (off = 0; off < c->len; off += n) {
-			n = c->len - off < 48 ? c->len - off : 48;
-			sigfs_buf_put(out, line, (size_t)EVP_EncodeBlock(line, c->der + off, (int)n));
-			sigfs_buf_putc(out, '\n');
-		}
-		sigfs_buf_puts(out, "-----END CERTIFICATE-----\n");
-	}
+	for (i = 0; i < cms->ncerts; i++)
+		sigfs_buf_pem(out, "CERTIFICATE", cms->certs[i].der, cms->certs[i].len);
 	return sigfs_buf_status(out);
 }
 

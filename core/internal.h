@@ -89,6 +89,8 @@ struct sigfs_slice {
 	uint32_t filetype;
 	int has_build_version;
 	uint32_t build_platform, build_minos, build_sdk;
+	int has_version_min_macos; /* LC_VERSION_MIN_MACOSX */
+	uint32_t vmin_version, vmin_sdk;
 	/* Where the first __LINKEDIT segment (or, before one, LC_SYMTAB's
 	 * string table) ends: Apple's strict check wants the slice's end. */
 	int has_linkedit_end;

@@ -14,12 +14,13 @@
 #define FAT_MAGIC    0xcafebabeu
 #define FAT_MAGIC_64 0xcafebabfu
 
-#define LC_REQ_DYLD	  0x80000000u
-#define LC_SEGMENT	  0x1u
-#define LC_SEGMENT_64	  0x19u
-#define LC_SYMTAB	  0x2u
-#define LC_CODE_SIGNATURE 0x1du
-#define LC_BUILD_VERSION  0x32u
+#define LC_REQ_DYLD	      0x80000000u
+#define LC_SEGMENT	      0x1u
+#define LC_SEGMENT_64	      0x19u
+#define LC_SYMTAB	      0x2u
+#define LC_CODE_SIGNATURE     0x1du
+#define LC_BUILD_VERSION      0x32u
+#define LC_VERSION_MIN_MACOSX 0x24u
 
 int sigfs_macho_probe(const uint8_t *head, size_t n, uint64_t size)
 {
@@ -166,6 +167,13 @@ static int walk_load_commands(struct sigfs_slice *s, const struct mh *h, const u
 				    s, "LC_BUILD_VERSION at 0x%llx: cmdsize %u too small",
 				    (unsigned long long)at, cmdsize);
 			s->has_build_version = 1;
+			break;
+		case LC_VERSION_MIN_MACOSX: /* before LC_BUILD_VERSION (macOS 10.14) */
+			if (!get32(&body, h->swap, &s->vmin_version) || !get32(&body, h->swap, &s->vmin_sdk))
+				return sigfs_slice_malformed(
+				    s, "LC_VERSION_MIN_MACOSX at 0x%llx: cmdsize %u too small",
+				    (unsigned long long)at, cmdsize);
+			s->has_version_min_macos = 1;
 			break;
 		case LC_SEGMENT:
 		case LC_SEGMENT_64: {

@@ -16,6 +16,7 @@ struct bundle_subject {
 	sigfs_bundle *cur;
 	sigfs_check *check;
 	uint64_t fp;
+	struct sigfs_profile_item *profile; /* the embedded profile (render_profile.c) */
 };
 
 static const sigfs_bundle *bundle_of(const struct view *v)
@@ -64,7 +65,7 @@ static void unlock_check(const struct view *v)
 }
 
 /* B's mount-relative path joined with the bundle-relative part of `rel`. */
-static void put_shown(sigfs_buf *b, const struct view *v, const char *rel)
+void sigfs_put_shown(sigfs_buf *b, const struct view *v, const char *rel)
 {
 	const char *own = v->subj->rel;
 	size_t n = strlen(own);
@@ -153,7 +154,7 @@ static int r_format(const struct view *v, sigfs_buf *b)
 
 static int r_main_executable(const struct view *v, sigfs_buf *b)
 {
-	put_shown(b, v, bundle_of(v)->exec);
+	sigfs_put_shown(b, v, bundle_of(v)->exec);
 	sigfs_buf_putc(b, '\n');
 	return SIGFS_OK;
 }
@@ -214,7 +215,7 @@ static void put_sealed(const struct view *v, sigfs_buf *b, sigfs_resdir *d)
 		const struct sigfs_seal *s = sigfs_resdir_seal(d, i);
 		int any = 0;
 
-		put_shown(b, v, bd->resroot);
+		sigfs_put_shown(b, v, bd->resroot);
 		sigfs_buf_printf(b, "/%s\t", s->path);
 		if (s->kind == SIGFS_SEAL_NESTED) {
 			sigfs_buf_puts(b, "nested\tcdhash=");
@@ -313,7 +314,8 @@ static const struct row bundle_rows[] = {
 #undef F
 #undef X
 
-static const struct dirtab bundle_tab = {.parts = {ROWS(bundle_rows)}};
+static const struct dirtab bundle_tab = {
+    .parts = {ROWS(bundle_rows), ROWS(sigfs_provisioning_rows), ROWS(sigfs_bundle_audit_rows)}};
 
 static int bundle_probe(const sigfs_source *src, const char *rel, const struct sigfs_stat *st,
 			const uint8_t *head, size_t headlen)
@@ -329,6 +331,12 @@ static int bundle_load(struct sigfs_subject *subj, const sigfs_source *src)
 	if (!bs)
 		return sigfs_error_set(SIGFS_ENOMEM, "%s: out of memory", subj->display);
 	err = sigfs_bundle_load(&bs->b, src, subj->rel);
+	if (!err) {
+		err = sigfs_bundle_profile_load(&bs->profile, bs->b, src, subj->opts.anchors,
+						&bs->b->bytes_read);
+		if (err)
+			sigfs_bundle_free(bs->b);
+	}
 	if (err) {
 		free(bs);
 		return err;
@@ -347,6 +355,7 @@ static void bundle_free(struct sigfs_subject *subj)
 		return;
 	sigfs_check_free(bs->check);
 	sigfs_bundle_free(bs->cur);
+	sigfs_profile_item_free(bs->profile);
 	sigfs_bundle_free(bs->b);
 	pthread_mutex_destroy(&bs->lock);
 	free(bs);
@@ -360,6 +369,7 @@ static void bundle_view(const struct sigfs_subject *subj, struct view *v)
 	memset(v, 0, sizeof *v);
 	v->subj = subj;
 	v->item = bs->b;
+	v->profile = bs->profile;
 	/* the detached signature, for signature/'s per-slice rows */
 	v->f = bs->b->detached;
 	v->s = v->f ? &v->f->slices[0] : NULL;

@@ -796,7 +796,7 @@ static void slice_view(const struct view *v, size_t i, struct view *out)
 }
 
 static const struct dirtab top_tab = {
-    .parts = {ROWS(top_only), ROWS(per_slice), ROWS(sigfs_verify_rows), ROWS(lc_dir)},
+    .parts = {ROWS(top_only), ROWS(per_slice), ROWS(sigfs_verify_rows), ROWS(lc_dir), ROWS(sigfs_audit_rows)},
     .nchildren = n_slices,
     .child_name = slice_name,
     .child_view = slice_view,

@@ -108,8 +108,8 @@ static int verdict_of(const struct view *v, int skip_pages, const sigfs_verdict 
 		err = sigfs_verify_file(&c->v[skip_pages][idx], v->f, &in);
 	}
 out:
-	sigfs_bundle_free(bundle);
 	sigfs_buf_free(&dr);
+	sigfs_bundle_free(bundle);
 	*out = c->v[0][idx] ? c->v[0][idx] : c->v[1][idx];
 	pthread_mutex_unlock(&c->lock);
 	return err;

@@ -9,6 +9,7 @@
 /* Every kind, in probe order. */
 static const struct kind_ops *const kinds[] = {
     &sigfs_kind_macho,
+    &sigfs_kind_profile,
     &sigfs_kind_bundle,
 };
 

@@ -354,7 +354,7 @@ static int page_done(struct pagewalk *w, uint32_t page, uint64_t off, uint32_t s
 
 /* validateExecutable: the primary CodeDirectory's geometry, every page
  * hashed with every CodeDirectory's type, the last at its real length. One
- * sequential pass of SIGFS_VERIFY_CHUNK reads. SIGFS_EIO/EACCES: unreadable. */
+ * sequential pass of SIGFS_VERIFY_CHUNK reads. SIGFS_EACCES, SIGFS_EIO: unreadable. */
 static int hash_pages(struct pagewalk *w, const struct sigfs_verify_in *in, const struct sigfs_cd *pcd)
 {
 	uint64_t limit = cd_limit(pcd), pos = 0,
@@ -540,7 +540,10 @@ static int slice_core(struct sigfs_slice_verdict *sv, const struct sigfs_slice *
 		w.s = s;
 		w.sv = sv;
 		err = hash_pages(&w, in, cd);
-		if (err == SIGFS_EIO || err == SIGFS_EACCES) {
+		/* permissions: a verdict (never a false valid); SIGFS_EIO (the
+		 * file changed or vanished since it was loaded) goes to the
+		 * caller, which loads it again rather than judge a mix */
+		if (err == SIGFS_EACCES) {
 			for (i = 0; i < s->ncds; i++)
 				pages_line(sv, &s->cds[i], SIGFS_CHECK_FAIL, "unreadable");
 			fail(&st, errSecCSSignatureNotVerifiable);
@@ -613,6 +616,11 @@ static int universal_ok(const struct sigfs_file *f, const struct sigfs_verify_in
 		const struct sigfs_slice *s = &f->slices[order[i]];
 		uint64_t gap = s->offset - prev_end, off;
 
+		/* a slice past the end of the file (malformed) is not read for */
+		if (s->offset > f->size || s->size > f->size - s->offset) {
+			*ok = 0;
+			return SIGFS_OK;
+		}
 		/* only a gap after a slice must be shorter than the alignment */
 		if (s->offset < prev_end || (i > 0 && (s->align > 30 || gap >= ((uint64_t)1 << s->align)))) {
 			*ok = 0;
@@ -819,23 +827,29 @@ int sigfs_verify_file(sigfs_verdict **out, const sigfs_file *f, const struct sig
 			v->arch = sv->arch;
 		}
 	}
-	/* step 4: the resource directory (slot 3); the walk is the bundle's */
+	/* step 4: the resource directory (slot 3; loadResources): a bound one
+	 * must match; a bundle (it always has a resource root) without a
+	 * bound one is -67056. The walk itself is the bundle's. */
 	if (!v->status && v->slices[0].signed_) {
+		int bound = 0;
+
 		for (k = 0; k < v->slices[0].nslots; k++) {
 			const struct sigfs_slot_hash *e = &v->slices[0].slots[k];
 
-			if (e->slot == CSSLOT_RESOURCEDIR &&
-			    (e->state == SIGFS_CHECK_FAIL || e->state == SIGFS_CHECK_MISSING))
+			if (e->slot != CSSLOT_RESOURCEDIR || e->state == SIGFS_CHECK_UNBOUND)
+				continue;
+			bound = 1;
+			if (e->state == SIGFS_CHECK_FAIL || e->state == SIGFS_CHECK_MISSING)
 				v->status = errSecCSResourceDirectoryFailed;
 		}
-		if (!v->status && in->bundle && !in->resources)
+		if (!v->status && in->bundle && !bound)
 			v->status = errSecCSResourcesNotFound;
 	}
 	/* step 5: strict structure: the primary slice's code limit, then any
 	 * slice's structure or the universal layout */
 	if (in->only_slice < 0 && !in->skip_pages) {
 		err = universal_ok(f, in, &uok);
-		if (err == SIGFS_EIO || err == SIGFS_EACCES) {
+		if (err == SIGFS_EACCES) {
 			if (!v->status)
 				v->status = errSecCSSignatureNotVerifiable;
 			err = SIGFS_OK;

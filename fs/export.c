@@ -777,7 +777,9 @@ static int check_single(const char *src, const struct sigfs_stat *st)
 int main(int argc, char **argv)
 {
 	const char *src = NULL, *dst = NULL, *base = NULL;
-	char *csrc, *cdst;
+	/* the canonical paths live as long as the program (static: every exit
+	 * path below leaves them reachable, as run.tree is) */
+	static char *csrc, *cdst;
 	struct sigfs_stat sst;
 	int rc, created, single;
 

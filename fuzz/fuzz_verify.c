@@ -1,10 +1,11 @@
 /* Fuzz target: a whole file judged as codesign --verify does (core/verify.c,
  * core/cms_verify.c): every CodeDirectory's geometry, the CMS re-decoded and
  * verified, special slots, pages read through an in-memory source, strict
- * checks; then the verdict's text, all slices and each slice alone. */
+ * checks, the explicit designated requirement; then the verdict's text, all slices and each slice alone. */
 #include "../core/verdict.h"
 #include "fuzz.h"
 #include "sigfs/memsource.h"
+#include "sigfs/requirement.h"
 
 static int src_read(void *ctx, uint64_t off, void *dst, size_t len)
 {
@@ -23,6 +24,14 @@ static void judge(const sigfs_file *f, const sigfs_source *src, int only, size_t
 	in.now = 1800000000;
 	in.only_slice = only;
 	in.primary = primary;
+	/* the slice's explicit designated requirement, when it has one */
+	{
+		const struct sigfs_blob *set = sigfs_slice_blob(&f->slices[primary], CSSLOT_REQUIREMENTS);
+
+		if (set && sigfs_reqset_find(&in.requirement, &in.requirement_len, set->p, set->len,
+					     kSecDesignatedRequirementType) != SIGFS_OK)
+			in.requirement = NULL;
+	}
 	if (sigfs_verify_file(&v, f, &in) != SIGFS_OK)
 		return;
 	sigfs_verdict_text(&b, v, "F");

@@ -43,6 +43,11 @@ void sigfs_buf_putc(sigfs_buf *b, char c);
 void sigfs_buf_printf(sigfs_buf *b, const char *fmt, ...) SIGFS_PRINTF(2, 3);
 /* Lowercase hex of n bytes. */
 void sigfs_buf_hex(sigfs_buf *b, const uint8_t *p, size_t n);
+/* A time (seconds since the epoch) as ISO 8601 UTC, 2022-07-23T14:30:34Z. */
+void sigfs_buf_time(sigfs_buf *b, int64_t t);
+/* A DER object as PEM (RFC 7468: base64 lines of 64 characters), e.g.
+ * label "CERTIFICATE". */
+void sigfs_buf_pem(sigfs_buf *b, const char *label, const uint8_t *der, size_t len);
 /* SIGFS_OK; SIGFS_ENOMEM (with a message) if an allocation failed;
  * SIGFS_EMALFORMED if the content would pass SIGFS_BUF_MAX (a bound hit by
  * what a file says, not a shortage of memory). */

@@ -166,8 +166,10 @@ struct sigfs_verify_in {
 typedef struct sigfs_file sigfs_file;
 
 /* Judge `f` (loaded from in->rel): its signatures, its pages (read through
- * in->src), its strict structure. SIGFS_EIO/SIGFS_EACCES when the code
- * cannot be read (the verdict is then not given); SIGFS_ENOMEM. */
+ * in->src), its strict structure. Code the source refuses (SIGFS_EACCES) is
+ * a verdict, -67060; SIGFS_EIO (an I/O error, or the file changed or
+ * vanished since `f` was loaded) and SIGFS_ENOMEM are errors: the caller
+ * loads the file again or reports EIO, never a verdict on a mix. */
 int sigfs_verify_file(sigfs_verdict **out, const sigfs_file *f, const struct sigfs_verify_in *in) SIGFS_WUR;
 void sigfs_verdict_free(sigfs_verdict *v);
 

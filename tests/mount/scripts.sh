@@ -1,5 +1,5 @@
 #!/bin/bash
-# mountscripts/: sigfs-umount unmounts, sigfs-diff compares two builds,
+# mountscripts/: sigfs-umount unmounts, sigfs-diff compares two builds, sigfs-audit gates a tree,
 # demo.sh runs to the end and unmounts what it mounted.
 . "$(dirname "$0")/lib.sh"
 require_fuse
@@ -29,6 +29,21 @@ grep -q "^< $FSEV" "$WORK/out" && grep -q "^> $SHARP" "$WORK/out" || fail "sigfs
 "$ROOT/mountscripts/sigfs-diff" /nonexistent "$WORK/b" >/dev/null 2>&1
 [ $? -eq 2 ] || fail "sigfs-diff of a missing path did not exit 2"
 ok "sigfs-diff"
+
+# sigfs-audit: MANIFEST.tsv says sharp is linker-signed and libffi Developer ID
+# signed with runtime and timestamp (notarizable, no entitlements).
+mkdir -p "$WORK/c/clean"
+cp "$CORPUS/files/codex-libffi-dylib/libffi.8.dylib" "$WORK/c/clean/"
+cp "$CORPUS/files/sharp-node-arm64/sharp-darwin-arm64.node" "$WORK/c/"
+"$ROOT/mountscripts/sigfs-audit" "$WORK/c/clean" >"$WORK/out" || fail "sigfs-audit of a notarizable dylib did not exit 0"
+[ -s "$WORK/out" ] && fail "sigfs-audit of a notarizable dylib: $(head -3 "$WORK/out")"
+"$ROOT/mountscripts/sigfs-audit" "$WORK/c" >"$WORK/out"
+[ $? -eq 1 ] || fail "sigfs-audit of a linker-signed file did not exit 1"
+[ "$(grep -c '^error not-developer-id .*linker-signed, not with a Developer ID Application certificate' "$WORK/out")" = 1 ] ||
+	fail "sigfs-audit output: $(head -3 "$WORK/out")"
+"$ROOT/mountscripts/sigfs-audit" /nonexistent >/dev/null 2>&1
+[ $? -eq 2 ] || fail "sigfs-audit of a missing path did not exit 2"
+ok "sigfs-audit"
 
 SIGFS=$SIGFS TMPDIR=$WORK bash "$ROOT/mountscripts/demo.sh" >"$WORK/demo.out" 2>&1 || fail "demo.sh: $(tail -5 "$WORK/demo.out")"
 grep -qx "$LIBFFI" "$WORK/demo.out" || fail "demo.sh did not show the libffi cdhash"

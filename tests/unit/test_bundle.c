@@ -513,10 +513,10 @@ static void test_tree_rows(void **state)
 	assert_int_equal(sigfs_probe(&src, B, &st, NULL, 0), SIGFS_KIND_BUNDLE);
 	assert_int_equal(sigfs_subject_load(&s, &src, B, SIGFS_KIND_BUNDLE, NULL), 0);
 	assert_int_equal(sigfs_tree_list(s, "", collect_name, &names), 0);
-	assert_string_equal(names.ptr,
-			    "verify x\nverify-status x\nformat -\nmain-executable -\n"
-			    "signature-location -\nrules -\nsealed -\nresources x\nresource-walk x\n"
-			    "nested x\ninfo-plist -\nstrict x\nnormalization x\nticket -\nsignature -\n");
+	assert_string_equal(
+	    names.ptr, "verify x\nverify-status x\nformat -\nmain-executable -\n"
+		       "signature-location -\nrules -\nsealed -\nresources x\nresource-walk x\n"
+		       "nested x\ninfo-plist -\nstrict x\nnormalization x\nticket -\nsignature -\naudit x\n");
 	assert_int_equal(sigfs_tree_node(s, "signature") & SIGFS_NODE_KIND_MASK, SIGFS_NODE_DIR);
 	x = tree_file(s, &src, "verify");
 	assert_string_equal(x, BAD_RESOURCE "file added: " B "/new.txt\n");

@@ -18,7 +18,7 @@
 
 #define OVERHEAD 128 /* SFC_ENTRY_OVERHEAD */
 
-static const struct sfc_key K = {1, 2, 3, 4, 5};
+static const struct sfc_key K = {1, 2, 3, 4, 5, 6};
 
 static struct sfc_blob *blob_of(char c, size_t len)
 {
@@ -138,20 +138,21 @@ static void test_second_insert_returns_first(void **state)
 static void test_key_fields(void **state)
 {
 	struct sfc *c = sfc_new(1 << 20);
-	struct sfc_key k[5];
+	struct sfc_key k[6];
 	struct sfc_blob *b;
 	int i;
 
 	(void)state;
 	put(c, "p", 10);
-	for (i = 0; i < 5; i++)
+	for (i = 0; i < 6; i++)
 		k[i] = K;
 	k[0].dev++;
 	k[1].ino++;
 	k[2].size++;
 	k[3].mtime_sec++;
 	k[4].mtime_nsec++;
-	for (i = 0; i < 5; i++) {
+	k[5].path++; /* the same inode under another name is another subject */
+	for (i = 0; i < 6; i++) {
 		assert_null(sfc_blob_get(c, &k[i], "p"));
 		assert_null(sfc_file_get(c, &k[i]));
 		assert_int_equal(sfc_probe_get(c, &k[i]), -1);

@@ -489,6 +489,7 @@ static void test_list_matches_node(void **state)
 	    "designated-requirement",
 	    "codedirectory",
 	    "slots",
+	    "audit",
 	    NULL,
 	};
 	static struct bb b;

@@ -164,7 +164,7 @@ static void test_thin_subject(void **state)
 	assert_int_equal(sigfs_subject_bytes_read(s), 4 + 8 + 24);
 	assert_int_equal(sigfs_tree_list(s, "", collect, &c), SIGFS_OK);
 	/* no arm64/: thin; verify, verify-status, checks: every Mach-O (SPEC-VERIFY) */
-	assert_string_equal(c.buf, "archs format status info.txt verify verify-status checks");
+	assert_string_equal(c.buf, "archs format status info.txt verify verify-status checks audit");
 	assert_int_equal(sigfs_tree_node(s, "arm64"), SIGFS_NODE_NONE);
 	assert_int_equal(sigfs_tree_node(s, ""), SIGFS_NODE_DIR);
 	assert_int_equal(sigfs_tree_node(s, "status"), SIGFS_NODE_FILE);
@@ -218,7 +218,8 @@ static void test_universal_subject(void **state)
 	assert_int_equal(sigfs_probe(&src, "", &st, NULL, 0), SIGFS_KIND_MACHO);
 	assert_int_equal(sigfs_subject_load(&s, &src, "", SIGFS_KIND_MACHO, &o), SIGFS_OK);
 	assert_int_equal(sigfs_tree_list(s, "", collect, &c), SIGFS_OK);
-	assert_string_equal(c.buf, "archs format status info.txt verify verify-status checks x86_64/ arm64/");
+	assert_string_equal(c.buf,
+			    "archs format status info.txt verify verify-status checks audit x86_64/ arm64/");
 	memset(&c, 0, sizeof c);
 	assert_int_equal(sigfs_tree_list(s, "arm64/", collect, &c), SIGFS_OK);
 	assert_string_equal(c.buf, "status info.txt verify verify-status checks");

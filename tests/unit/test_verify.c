@@ -225,6 +225,23 @@ static void test_universal_unsigned_slice(void **state)
 	run_free(&r);
 }
 
+static void test_truncated_universal(void **state)
+{
+	struct run r;
+	size_t n = 0;
+	uint8_t *p = read_all(FSEVENTS, &n);
+
+	(void)state;
+	/* cut inside the arm64 slice (98304 + 65322 bytes): a verdict, never
+	 * an error, and no read past the end (the gap check stops there) */
+	assert_non_null(p);
+	verify_bytes(&r, p, 120000, -1, NULL);
+	assert_int_not_equal(r.v->status, 0);
+	assert_check(&r.v->slices[0], "strict-universal", SIGFS_CHECK_FAIL, "");
+	run_free(&r);
+	free(p);
+}
+
 static void test_unsigned_thin(void **state)
 {
 	struct run r;
@@ -912,6 +929,7 @@ int main(void)
 	    cmocka_unit_test(test_developer_id_valid),
 	    cmocka_unit_test(test_universal_unsigned_slice),
 	    cmocka_unit_test(test_unsigned_thin),
+	    cmocka_unit_test(test_truncated_universal),
 	    cmocka_unit_test(test_page_middle),
 	    cmocka_unit_test(test_page_last_partial),
 	    cmocka_unit_test(test_adhoc_cd_tampered),
