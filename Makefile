@@ -110,8 +110,9 @@ $(OUT)/fs/cache.o: fs/cache.c
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
-# fs/tree.c (SOURCE as a sigfs_source) is FUSE-free: both frontends link it.
-$(OUT)/fs/tree.o: fs/tree.c
+# fs/tree.c (SOURCE as a sigfs_source) and fs/anchors.c (-o anchors=) are
+# FUSE-free: both frontends link them.
+$(OUT)/fs/tree.o $(OUT)/fs/anchors.o: $(OUT)/fs/%.o: fs/%.c
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
@@ -119,7 +120,7 @@ $(OUT)/fs/%.o: fs/%.c
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(FUSE_DEFS) $(shell $(PKG_CONFIG) --cflags $(FUSE_PKG)) -c -o $@ $<
 
-$(OUT)/sigfs-export: $(OUT)/fs/export.o $(OUT)/fs/tree.o $(LIBCORE)
+$(OUT)/sigfs-export: $(OUT)/fs/export.o $(OUT)/fs/tree.o $(OUT)/fs/anchors.o $(LIBCORE)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CORE_LIBS)
 
 $(OUT)/sigfs: $(FS_OBJS) $(LIBCORE)

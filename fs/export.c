@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "anchors.h"
 #include "sigfs/archive.h"
 #include "sigfs/sigfs.h"
 #include "sigfs/tree.h"
@@ -27,15 +28,17 @@
 
 static struct {
 	const char *arch;
+	const char *anchors;
 	const char *suffix;
 	int quiet, force;
-} opt = {NULL, ".sig", 0, 0};
+} opt = {NULL, NULL, ".sig", 0, 0};
 
 static struct {
 	sigfs_fstree *tree;
 	sigfs_source src;
 	sigfs_subject_opts sopts;
-	const char *dest; /* canonical DEST */
+	sigfs_anchors *anchors; /* -o anchors= */
+	const char *dest;	/* canonical DEST */
 	int destfd;
 	unsigned long files, subjects, with_arch;
 	char *archive;		  /* first archive met in the walk (rel path) */
@@ -57,6 +60,7 @@ static void usage(FILE *out)
 		     "    -o arch=NAME        slice the top-level files describe (default: arm64e,\n"
 		     "                        arm64, x86_64h, x86_64, then the first); a file without\n"
 		     "                        that slice is reported and skipped\n"
+		     "    -o anchors=FILE     PEM roots trusted like Apple's (enterprise and test PKIs)\n"
 		     "    -o sigsuffix=.sig   name suffix of the signature directories\n"
 		     "    -f, --force         write into a non-empty DEST, replacing each .sig/ tree\n"
 		     "                        there as a whole\n"
@@ -685,7 +689,8 @@ static int parse_o(const char *arg)
 	if (!list)
 		return -1;
 	for (o = strtok_r(list, ",", &save); o; o = strtok_r(NULL, ",", &save)) {
-		const char **val = !strncmp(o, "arch=", 5) && o[5] ? &opt.arch
+		const char **val = !strncmp(o, "arch=", 5) && o[5]	? &opt.arch
+				   : !strncmp(o, "anchors=", 8) && o[8] ? &opt.anchors
 				   : !strncmp(o, "sigsuffix=", 10) && o[10] && !strchr(o + 10, '/')
 				       ? &opt.suffix
 				       : NULL;
@@ -813,6 +818,9 @@ int main(int argc, char **argv)
 			return 2;
 	}
 	run.sopts.arch = opt.arch;
+	if (opt.anchors && sigfs_read_anchors("sigfs-export", opt.anchors, &run.anchors) < 0)
+		return 2;
+	run.sopts.anchors = run.anchors; /* lives until exit, as run does */
 	created = access(cdst, F_OK) < 0;
 	if (make_dirs(cdst) < 0 || (run.destfd = open(cdst, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
 		fprintf(stderr, "sigfs-export: DEST '%s': %s\n", dst, strerror(errno));

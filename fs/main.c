@@ -24,6 +24,7 @@ struct sigfs_opts {
 	char *source;
 	char *mountpoint;
 	char *arch;
+	char *anchors;
 	char *sigsuffix;
 	char *cache;
 	char *cache_mb;
@@ -52,6 +53,7 @@ enum {
 
 static const struct fuse_opt sigfs_optspec[] = {
     SIGFS_OPT("arch=%s", arch, 0),
+    SIGFS_OPT("anchors=%s", anchors, 0),
     SIGFS_OPT("sigsuffix=%s", sigsuffix, 0),
     SIGFS_OPT("sigonly", sigonly, 1),
     SIGFS_OPT("cache=%s", cache, 0),
@@ -89,6 +91,7 @@ static void usage(FILE *out, const char *prog)
 		"sigfs options:\n"
 		"    -o arch=NAME           slice the top-level .sig files of a universal binary\n"
 		"                           describe (default: arm64e, arm64, x86_64h, x86_64, first)\n"
+		"    -o anchors=FILE        PEM roots trusted like Apple's (enterprise and test PKIs)\n"
 		"    -o sigsuffix=SUFFIX    name of the virtual directories: NAME<SUFFIX> (default .sig)\n"
 		"    -o sigonly             show only directories and .sig trees\n"
 		"    -o cache=MODE          never|auto|always (default auto)\n"
@@ -388,6 +391,9 @@ static int run(struct fuse_args *args, struct sigfs_opts *o)
 	/* sigfs options */
 	g.arch = o->arch && *o->arch ? o->arch : NULL;
 	g.sopts.arch = g.arch;
+	if (o->anchors && sigfs_read_anchors("sigfs", o->anchors, &g.anchors) < 0)
+		return 1;
+	g.sopts.anchors = g.anchors;
 	if (g.arch && strchr(g.arch, '/'))
 		return fail("option", "arch", "not an architecture name");
 	g.suffix = o->sigsuffix ? o->sigsuffix : ".sig";

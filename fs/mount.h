@@ -14,6 +14,7 @@
 
 #include <stdint.h>
 
+#include "anchors.h"
 #include "cache.h"
 #include "sigfs/tree.h"
 #include "tree.h"
@@ -24,7 +25,8 @@ enum cache_mode { CACHE_NEVER, CACHE_AUTO, CACHE_ALWAYS };
 struct sigfs_mount {
 	sigfs_fstree *tree;	  /* SOURCE */
 	sigfs_source src;	  /* SOURCE as the core reads it (tree.c) */
-	sigfs_subject_opts sopts; /* what the trees show (-o arch=, root name) */
+	sigfs_subject_opts sopts; /* what the trees show (-o arch=, anchors=, root name) */
+	sigfs_anchors *anchors;	  /* -o anchors=: user roots, for the process lifetime */
 	char *single;		  /* SOURCE is one file: the name it has at the root */
 	const char *arch;	  /* -o arch= or NULL */
 	const char *suffix;
