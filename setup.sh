@@ -12,12 +12,14 @@ jobs=$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo 2)
 case ${1:-} in
 demo)
 	sh tests/install-deps.sh --run
-	make -j"$jobs" all
+	echo "setup: building out/sigfs and out/sigfs-export"
+	make -s -j"$jobs" all
 	exec bash mountscripts/demo.sh
 	;;
 test)
 	sh tests/install-deps.sh --test
-	make -j"$jobs" all
+	echo "setup: building out/sigfs and out/sigfs-export"
+	make -s -j"$jobs" all
 	exec make check
 	;;
 *)

@@ -159,7 +159,7 @@ def pt_mount(src):
 def timed(cmd, check=None, cpu=None):
     """Run a shell pipeline, stdout to a file on tmpfs; returns (seconds, stdout bytes).
     check(stdout) -> error string or None."""
-    out = os.path.join(SHM, "sigfs-bench.out")
+    out = os.path.join(SHM, "sigfs-bench-%d.out" % os.getpid())  # per run: benches of other checkouts share /dev/shm
     argv = ["bash", "-o", "pipefail", "-c", cmd]
     if cpu is not None:
         argv = ["taskset", "-c", str(cpu)] + argv
@@ -393,7 +393,7 @@ def m6(big):
 
 def m7(main):
     # DEST on tmpfs: the measurement is the exporter's CPU work, not writeback of ~25 files per Mach-O
-    dest = os.path.join(SHM, "sigfs-bench-export")
+    dest = os.path.join(SHM, "sigfs-bench-export-%d" % os.getpid())
 
     def fn():
         shutil.rmtree(dest, ignore_errors=True)

@@ -52,8 +52,8 @@ static void usage(FILE *out)
 {
 	fprintf(out, "usage: sigfs-export [options] SOURCE DEST\n"
 		     "\n"
-		     "Write the .sig/ tree of every Mach-O file under SOURCE (a directory or one\n"
-		     "Mach-O file) into DEST, with the directories leading to them. DEST and its\n"
+		     "Write the .sig/ tree of every Mach-O file and bundle under SOURCE (a directory\n"
+		     "or one Mach-O file) into DEST, with the directories leading to them. DEST and its\n"
 		     "parents are created; an existing DEST must be empty unless --force is given.\n"
 		     "\n"
 		     "options:\n"
@@ -107,8 +107,8 @@ static void show_progress(int final)
 	if (!final && now.tv_sec - run.last_progress.tv_sec < 1)
 		return;
 	run.last_progress = now;
-	fprintf(stderr, "\r\033[K%lu file%s, %lu Mach-O%s", run.files, run.files == 1 ? "" : "s",
-		run.subjects, final ? "\n" : "");
+	fprintf(stderr, "\r\033[K%lu file%s, %lu .sig tree%s%s", run.files, run.files == 1 ? "" : "s",
+		run.subjects, run.subjects == 1 ? "" : "s", final ? "\n" : "");
 }
 
 /* A growable string: the walk's current path, a .sig tree's path. */
@@ -192,13 +192,13 @@ static int mkdir_open(int dirfd, const char *name, mode_t mode)
 	return openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 }
 
-/* Open DEST/<rel>, creating each directory of it (one component at a time:
- * no length limit, no symlink followed). */
-static int mkdirs(const char *rel)
+/* Open directory <basefd>/<rel>, creating each directory of it (mkdir -p,
+ * one component at a time: no length limit, no symlink followed). */
+static int mkdirs(int basefd, const char *rel)
 {
 	const char *p = rel, *slash;
 	char name[NAME_MAX + 1];
-	int fd = dup(run.destfd), next;
+	int fd = dup(basefd), next;
 
 	while (fd >= 0 && *p) { /* one component per pass: bounded by strlen(rel) */
 		size_t len;
@@ -423,7 +423,8 @@ static void export_subject(const char *rel, int kind, uint32_t mode, const char 
 	snprintf(tmp, sizeof tmp, ".sigfs-export.%ld.%lu", (long)getpid(), run.tmp_seq++);
 	if ((dirpath = malloc(strlen(run.dest) + strlen(reldir) + 2)))
 		sprintf(dirpath, "%s%s%s", run.dest, *reldir ? "/" : "", reldir);
-	if (dirpath && (outdir = mkdirs(reldir)) >= 0 && (sigdir = mkdir_open(outdir, tmp, 0755)) >= 0 &&
+	if (dirpath && (outdir = mkdirs(run.destfd, reldir)) >= 0 &&
+	    (sigdir = mkdir_open(outdir, tmp, 0755)) >= 0 &&
 	    write_tree(s, "", sigdir, (mode & 0444) | 0200, &te) == 0) {
 		close(sigdir);
 		sigdir = -1;
@@ -552,7 +553,8 @@ static void walk(void)
 								      : why(rc));
 				free_entries(&fr.es);
 			} else {
-				qsort(fr.es.v, fr.es.n, sizeof *fr.es.v, cmp_entries);
+				if (fr.es.n) /* an empty directory has no array */
+					qsort(fr.es.v, fr.es.n, sizeof *fr.es.v, cmp_entries);
 				stack[depth++] = fr;
 			}
 		}
@@ -638,30 +640,6 @@ static char *canonical(const char *p)
 	}
 	free(work);
 	return out;
-}
-
-/* mkdir -p: create `dir` and its missing parents. */
-static int make_dirs(const char *dir)
-{
-	char *p = strdup(dir), *s;
-	int rc = 0;
-
-	if (!p)
-		return -1;
-	for (s = p + 1; rc == 0; s++) {
-		if (*s == '/' || *s == '\0') {
-			char c = *s;
-
-			*s = '\0';
-			if (mkdir(p, 0755) < 0 && errno != EEXIST)
-				rc = -1;
-			*s = c;
-			if (!c)
-				break;
-		}
-	}
-	free(p);
-	return rc;
 }
 
 /* 1 when directory fd holds no entry. */
@@ -822,7 +800,11 @@ int main(int argc, char **argv)
 		return 2;
 	run.sopts.anchors = run.anchors; /* lives until exit, as run does */
 	created = access(cdst, F_OK) < 0;
-	if (make_dirs(cdst) < 0 || (run.destfd = open(cdst, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
+	if ((rc = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
+		run.destfd = mkdirs(rc, cdst + 1); /* canonical: absolute, no symlink */
+		close(rc);
+	}
+	if (rc < 0 || run.destfd < 0) {
 		fprintf(stderr, "sigfs-export: DEST '%s': %s\n", dst, strerror(errno));
 		return 2;
 	}

@@ -4,6 +4,7 @@
 #include <dirent.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <time.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -62,7 +63,7 @@ static int listing_add_dots(struct listing *l, uint64_t ino)
 	return e ? e : listing_add_type(l, "..", S_IFDIR, 1);
 }
 
-void listing_free(struct listing *l)
+static void listing_free(struct listing *l)
 {
 	if (!l)
 		return;
@@ -210,7 +211,7 @@ static int read_names(DIR *d, struct dent **out, size_t *nout)
 }
 
 /* The listing of SOURCE directory `rel`. */
-static int list_real(const char *rel, struct listing *l)
+static int list_real(const char *rel, struct listing *l, struct stat *dirst)
 {
 	int fd = sigfs_fstree_open_dir(g.tree, rel);
 	if (fd < 0)
@@ -232,6 +233,8 @@ static int list_real(const char *rel, struct listing *l)
 	struct stat dst;
 	if (!e && fstat(dirfd(d), &dst) < 0)
 		e = -errno;
+	if (!e)
+		*dirst = dst;
 	if (!e) {
 		int dfd = dirfd(d);
 		struct stat sts[PREFETCH_CHUNK];
@@ -273,13 +276,106 @@ static int list_real(const char *rel, struct listing *l)
 	return e;
 }
 
+void listing_unref(struct listing *l)
+{
+	if (l && atomic_fetch_sub(&l->refs, 1) == 1)
+		listing_free(l);
+}
+
+static struct listing *listing_ref(struct listing *l)
+{
+	atomic_fetch_add(&l->refs, 1);
+	return l;
+}
+
+/* Listings of SOURCE directories, reused for the same directory version
+ * (dev, ino, size, mtime) within the attribute timeout: find(1) and file
+ * managers open one directory many times in a walk, and a stat of a
+ * directory (its link count) lists it just before the opendir does. Each
+ * slot holds a reference; at most REUSE_ENTRIES entries are kept in all. */
+#define REUSE_SLOTS   64
+#define REUSE_ENTRIES 65536
+static struct {
+	pthread_mutex_t lock;
+	size_t entries;
+	struct rslot {
+		struct sfc_key k;
+		struct timespec built;
+		struct listing *l;
+	} s[REUSE_SLOTS];
+} ru = {.lock = PTHREAD_MUTEX_INITIALIZER};
+
+static struct rslot *rslot_of(const struct sfc_key *k)
+{
+	return &ru.s[(k->ino * 31 + k->dev + (uint64_t)k->mtime_nsec) % REUSE_SLOTS];
+}
+
+static double age_of(const struct timespec *t)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)(now.tv_sec - t->tv_sec) + (double)(now.tv_nsec - t->tv_nsec) / 1e9;
+}
+
+/* A listing of SOURCE directory `rel` (version `st`), reused or built. */
+static int list_real_shared(const char *rel, const struct stat *st, struct listing **out)
+{
+	struct sfc_key k = key_of(st);
+	pthread_mutex_lock(&ru.lock);
+	struct rslot *r = rslot_of(&k);
+	if (r->l && memcmp(&r->k, &k, sizeof k) == 0 && age_of(&r->built) < g.attr_timeout) {
+		*out = listing_ref(r->l);
+		pthread_mutex_unlock(&ru.lock);
+		return 0;
+	}
+	pthread_mutex_unlock(&ru.lock);
+
+	struct listing *l = calloc(1, sizeof *l);
+	if (!l)
+		return -ENOMEM;
+	atomic_init(&l->refs, 1);
+	struct stat dst;
+	int e = list_real(rel, l, &dst);
+	if (e) {
+		listing_free(l);
+		return e;
+	}
+	k = key_of(&dst);
+	struct listing *old = NULL;
+	pthread_mutex_lock(&ru.lock);
+	r = rslot_of(&k);
+	if (g.attr_timeout > 0 && ru.entries - (r->l ? r->l->n : 0) + l->n <= REUSE_ENTRIES) {
+		old = r->l;
+		ru.entries -= old ? old->n : 0;
+		r->k = k;
+		clock_gettime(CLOCK_MONOTONIC, &r->built);
+		r->l = listing_ref(l);
+		ru.entries += l->n;
+	}
+	pthread_mutex_unlock(&ru.lock);
+	listing_unref(old);
+	*out = l;
+	return 0;
+}
+
+void listing_cache_clear(void)
+{
+	pthread_mutex_lock(&ru.lock);
+	for (size_t i = 0; i < REUSE_SLOTS; i++) {
+		listing_unref(ru.s[i].l);
+		ru.s[i].l = NULL;
+	}
+	ru.entries = 0;
+	pthread_mutex_unlock(&ru.lock);
+}
+
 nlink_t dir_nlink(const char *rel, const struct stat *st)
 {
 	long ns = nsig_get(st);
 	if (ns < 0) {
-		struct listing *l = calloc(1, sizeof *l);
-		ns = l && list_real(rel, l) == 0 ? (long)l->nsig : 0;
-		listing_free(l);
+		struct listing *l = NULL;
+		ns = list_real_shared(rel, st, &l) == 0 ? (long)l->nsig : 0;
+		listing_unref(l);
 	}
 	return st->st_nlink + (nlink_t)ns;
 }
@@ -334,23 +430,36 @@ static int list_virt(struct node *n, struct listing *l)
 	return e;
 }
 
-int list_dir(const char *path, struct listing *l)
+/* The listing of a single-file root or of a .sig directory. */
+static int list_other(struct node *n, struct listing *l)
+{
+	if (n->kind == NODE_VIRT)
+		return list_virt(n, l);
+	int e = listing_add_dots(l, 1); /* NODE_VROOT */
+	if (e || !S_ISREG(n->st.st_mode))
+		return e; /* the one file vanished */
+	if (!g.sigonly)
+		e = listing_add(l, g.single, &n->st, 1);
+	return e ? e : add_sig(l, "", g.single, &n->st, n->pmode, NULL, 0, -1);
+}
+
+int list_dir(const char *path, struct listing **out)
 {
 	struct node n;
+	*out = NULL;
 	int e = resolve(path, &n);
 	if (e)
 		return e;
-	switch (n.kind) {
-	case NODE_ROOT: return list_real("", l);
-	case NODE_REAL: return S_ISDIR(n.st.st_mode) ? list_real(n.rel, l) : -ENOTDIR;
-	case NODE_VROOT:
-		e = listing_add_dots(l, 1);
-		if (e || !S_ISREG(n.st.st_mode))
-			return e; /* the one file vanished */
-		if (!g.sigonly)
-			e = listing_add(l, g.single, &n.st, 1);
-		return e ? e : add_sig(l, "", g.single, &n.st, n.pmode, NULL, 0, -1);
-	case NODE_VIRT: return list_virt(&n, l);
-	}
-	return -ENOENT;
+	if (n.kind == NODE_ROOT || n.kind == NODE_REAL)
+		return S_ISDIR(n.st.st_mode) ? list_real_shared(n.rel, &n.st, out) : -ENOTDIR;
+	struct listing *l = calloc(1, sizeof *l);
+	if (!l)
+		return -ENOMEM;
+	atomic_init(&l->refs, 1);
+	e = list_other(&n, l);
+	if (e)
+		listing_free(l);
+	else
+		*out = l;
+	return e;
 }

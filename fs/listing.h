@@ -4,6 +4,8 @@
 #ifndef SIGFS_FS_LISTING_H
 #define SIGFS_FS_LISTING_H
 
+#include <stdatomic.h>
+
 #include "mount.h"
 
 struct lent {
@@ -12,15 +14,21 @@ struct lent {
 	int full; /* st is complete (else only the type bits are set) */
 };
 
+/* Immutable once built; shared (refcounted) between the handles of one
+ * directory version opened within the attribute timeout. */
 struct listing {
 	struct lent *v;
 	size_t n, cap;
 	size_t nsig; /* .sig directories added */
+	atomic_ulong refs;
 };
 
-/* The listing of directory `path` (a FUSE path) into the empty `l`. */
-int list_dir(const char *path, struct listing *l);
-void listing_free(struct listing *l);
+/* The listing of directory `path` (a FUSE path): a reference the caller
+ * drops with listing_unref. 0 or -errno. */
+int list_dir(const char *path, struct listing **out);
+void listing_unref(struct listing *l);
+/* Drop the listings kept for reuse (at unmount). */
+void listing_cache_clear(void);
 
 /* Link count of SOURCE directory `rel` (lstat `st`) in the mount: its own
  * plus the .sig directories the mount adds in it (known from a listing of

@@ -148,14 +148,10 @@ static int sigfs_op_readlink(const char *path, char *buf, size_t size)
 
 static int sigfs_op_opendir(const char *path, struct fuse_file_info *fi)
 {
-	struct listing *l = calloc(1, sizeof *l);
-	if (!l)
-		return -ENOMEM;
-	int e = list_dir(path, l);
-	if (e) {
-		listing_free(l);
+	struct listing *l;
+	int e = list_dir(path, &l);
+	if (e)
 		return e;
-	}
 	fi->fh = (uint64_t)(uintptr_t)l;
 	return 0;
 }
@@ -177,7 +173,7 @@ static int sigfs_op_readdir(const char *path, void *buf, fuse_fill_dir_t filler,
 
 static int sigfs_op_releasedir(const char *path, struct fuse_file_info *fi)
 {
-	listing_free((struct listing *)(uintptr_t)fi->fh);
+	listing_unref((struct listing *)(uintptr_t)fi->fh);
 	return 0;
 }
 
@@ -318,6 +314,7 @@ static void sigfs_op_destroy(void *private_data)
 {
 	watch_stop();
 	notify_stop();
+	listing_cache_clear();
 	sfc_free(g.cache);
 	g.cache = NULL;
 }

@@ -85,19 +85,24 @@ int resolve(const char *path, struct node *n)
 		size_t cl = slash ? (size_t)(slash - c) : strlen(c);
 		size_t end = i + cl;
 		i = end + 1;
+		if (cl > NAME_MAX)
+			return -ENAMETOOLONG;
 		if (!has_suffix(c, cl))
 			continue;
 		struct stat st;
 		n->rel[end] = '\0';
-		int real = sigfs_fstree_lstat(g.tree, n->rel, &st) == 0;
-		if (real) {
+		int e = sigfs_fstree_lstat(g.tree, n->rel, &st);
+		if (e == 0) {
 			n->rel[end] = slash ? '/' : '\0';
 			continue;
 		}
+		if (e != -ENOENT)
+			return e; /* EACCES on the way, ENOTDIR, ... */
 		n->rel[end - g.suffix_len] = '\0';
 		struct stat parent;
-		if (sigfs_fstree_lstat2(g.tree, n->rel, &n->st, &parent) != 0 ||
-		    probe_entry(n->rel, &n->st, -1) == SIGFS_KIND_NONE)
+		if ((e = sigfs_fstree_lstat2(g.tree, n->rel, &n->st, &parent)) != 0)
+			return e;
+		if (probe_entry(n->rel, &n->st, -1) == SIGFS_KIND_NONE)
 			return -ENOENT;
 		n->kind = NODE_VIRT;
 		n->pmode = parent.st_mode;

@@ -17,10 +17,10 @@ enum node_kind {
 
 struct node {
 	enum node_kind kind;
-	struct stat st;	      /* REAL: the entry; VIRT: the subject; roots: the root */
-	mode_t pmode;	      /* VIRT, VROOT: mode of the directory holding the subject */
-	char rel[PATH_MAX];   /* SOURCE-relative path ("" for the root or a single file) */
-	char vpath[PATH_MAX]; /* VIRT: path inside the .sig tree ("" = F.sig) */
+	struct stat st;		 /* REAL: the entry; VIRT: the subject; roots: the root */
+	mode_t pmode;		 /* VIRT, VROOT: mode of the directory holding the subject */
+	char rel[SIGFS_REL_MAX]; /* SOURCE-relative path ("" for the root or a single file) */
+	char vpath[PATH_MAX];	 /* VIRT: path inside the .sig tree ("" = F.sig) */
 };
 
 /* Resolve FUSE path `path` into `n`: 0 or -errno. */

@@ -108,7 +108,7 @@ static int rel_ok(const char *rel)
 {
 	const char *p = rel;
 
-	if (strlen(rel) >= PATH_MAX)
+	if (strlen(rel) >= SIGFS_REL_MAX)
 		return 0;
 	while (*p) { /* one component per pass: bounded by strlen(rel) */
 		const char *e = strchr(p, '/');
@@ -131,22 +131,27 @@ static atomic_int no_openat2;
  * an fd the caller closes, or -errno. */
 static int open_beneath(const sigfs_fstree *t, const char *dir, size_t len)
 {
-	char buf[PATH_MAX];
+	char *buf = malloc(len + 1); /* len < SIGFS_REL_MAX (rel_ok) */
 	int fd = t->rootfd, e = 0;
 
+	if (!buf)
+		return -ENOMEM;
 	memcpy(buf, dir, len);
 	buf[len] = '\0';
 #ifdef HAVE_OPENAT2
-	if (!atomic_load_explicit(&no_openat2, memory_order_relaxed)) {
+	/* openat2 takes paths below PATH_MAX; deeper ones walk below */
+	if (len < PATH_MAX && !atomic_load_explicit(&no_openat2, memory_order_relaxed)) {
 		struct open_how how;
 		memset(&how, 0, sizeof how);
 		how.flags = O_DIRSEARCH;
 		how.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
 		fd = (int)syscall(SYS_openat2, t->rootfd, buf, &how, sizeof how);
-		if (fd >= 0)
-			return fd;
-		if (errno != ENOSYS && errno != E2BIG && errno != EPERM)
-			return errno == ELOOP || errno == EXDEV ? -ENOENT : -errno;
+		e = fd >= 0 ? 0 : errno;
+		if (fd >= 0 || (e != ENOSYS && e != E2BIG && e != EPERM)) {
+			free(buf);
+			return fd >= 0 ? fd : e == ELOOP || e == EXDEV ? -ENOENT : -e;
+		}
+		e = 0;
 		atomic_store_explicit(&no_openat2, 1, memory_order_relaxed); /* old kernel, seccomp */
 		fd = t->rootfd;
 	}
@@ -162,6 +167,7 @@ static int open_beneath(const sigfs_fstree *t, const char *dir, size_t len)
 		fd = nfd;
 		p = slash ? slash + 1 : p + strlen(p);
 	}
+	free(buf);
 	return e ? e : fd;
 }
 

@@ -25,6 +25,10 @@
 
 typedef struct sigfs_fstree sigfs_fstree;
 
+/* Longest member path (bytes, with the NUL): deeper than PATH_MAX, as
+ * SOURCE trees can be (each component is at most NAME_MAX). */
+#define SIGFS_REL_MAX 32768
+
 /* Open SOURCE at `path` (followed if it is itself a symlink: the user named
  * it). 0, or -errno (ENOTDIR-like: -EINVAL when it is neither a directory
  * nor a regular file). */

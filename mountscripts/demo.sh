@@ -60,3 +60,5 @@ if [ -x out/tools/mksig ] && tests/fixtures/make-fixtures.sh "$tmp/fx" >/dev/nul
 	run cat fixtures/devid-arm64.sig/entitlements.txt
 	run cat fixtures/devid-arm64.sig/requirements.txt
 fi
+
+printf '\nUnmounting. Next: sudo make install (or use out/sigfs), then "Usage" in README.md; man ./sigfs.1\n'

@@ -36,8 +36,19 @@ for f in A B; do
 		head -c $n "$V/$f" >"$V/$f-cut$n"
 	done
 done
-"$SIGFS_EXPORT" -q "$V" "$WORK/vexport" 2>/dev/null
-[ -d "$WORK/vexport/A.sig" ] && [ -d "$WORK/vexport/B.sig" ] || die "sigfs-export of the versions"
+SLOTS=(s0.node s1.node s2.node s3.node)
+# Each state under each slot's name (verification files name the file they
+# judge): VN/STATE/SLOT, hard links of the states above.
+VN=$WORK/named
+for f in "$V"/*; do
+	for s in "${SLOTS[@]}"; do
+		mkdir -p "$VN/${f##*/}" && ln "$f" "$VN/${f##*/}/$s"
+	done
+done
+for d in "$VN"/*; do # one export per state: verification files name the path from SOURCE's root
+	"$SIGFS_EXPORT" -q "$d" "$WORK/vexport/${d##*/}" 2>/dev/null
+done
+[ -d "$WORK/vexport/A/${SLOTS[0]}.sig" ] && [ -d "$WORK/vexport/B/${SLOTS[0]}.sig" ] || die "sigfs-export of the versions"
 python3 "$ROBUST_PY" allowed "$WORK/vexport" >"$WORK/allowed" || die "allowed table"
 echo "$(ls "$V" | wc -l) versions, $(cut -f1 "$WORK/allowed" | sort -u | wc -l) generated paths," \
 	"$(wc -l <"$WORK/allowed") allowed contents"
@@ -45,7 +56,6 @@ echo "$(ls "$V" | wc -l) versions, $(cut -f1 "$WORK/allowed" | sort -u | wc -l) 
 S=$WORK/src
 STAGE=$WORK/stage # same file system as S: rename is atomic
 mkdir -p "$S" "$STAGE"
-SLOTS=(s0.node s1.node s2.node s3.node)
 for s in "${SLOTS[@]}"; do cp "$A" "$S/$s"; done
 
 M=$WORK/mnt
@@ -59,7 +69,7 @@ cp "$B" "$STAGE/tmp" && mv -f "$STAGE/tmp" "$S/r.node"
 stat "$M/r.node.sig/format" >/dev/null
 cp "$A" "$STAGE/tmp" && mv -f "$STAGE/tmp" "$S/r.node"
 got=$(cat "$M/r.node.sig/format")
-if [ "$got" = "$(cat "$WORK/vexport/A.sig/format")" ]; then
+if [ "$got" = "$(cat "$WORK/vexport/A/${SLOTS[0]}.sig/format")" ]; then
 	ok "a .sig file replaced within the attribute timeout reads whole: $got"
 else
 	fail "r.node.sig/format after replacing B by A within 1 s: '$got'"
@@ -116,8 +126,8 @@ for s in "${SLOTS[@]}"; do cp "$B" "$STAGE/tmp" && mv -f "$STAGE/tmp" "$S/$s"; d
 sleep 1.5
 mkdir -p "$WORK/final"
 for s in "${SLOTS[@]}"; do
-	if ! diff -r "$WORK/vexport/B.sig" "$M/$s.sig" >"$WORK/final.diff" 2>&1; then
-		fail "$s.sig after the churn is not B's: $(head -5 "$WORK/final.diff")"
+	if ! diff -r "$WORK/vexport/B/$s.sig" "$M/$s.sig" >"$WORK/final.diff" 2>&1; then
+		fail "$s.sig after the churn is not B's: $(head -12 "$WORK/final.diff")"
 	fi
 	cmp -s "$B" "$M/$s" || fail "$s mirrored content after the churn is not B"
 done

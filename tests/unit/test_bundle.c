@@ -71,6 +71,7 @@ static void b64(char *out, const uint8_t *p, size_t n)
 	out[o] = '\0';
 }
 
+static void cat(char *dst, size_t cap, const char *fmt, ...) SIGFS_PRINTF(3, 4);
 static void cat(char *dst, size_t cap, const char *fmt, ...)
 {
 	size_t at = strlen(dst);

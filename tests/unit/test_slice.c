@@ -20,6 +20,8 @@ struct bb {
 
 static void put(struct bb *b, const void *p, size_t n)
 {
+	if (n == 0) /* memcpy's source may not be NULL, even for 0 bytes */
+		return;
 	if (b->n + n > b->cap) {
 		b->cap = (b->n + n) * 2;
 		b->d = realloc(b->d, b->cap);
