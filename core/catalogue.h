@@ -72,7 +72,6 @@ struct sigfs_subject {
 	uint64_t bytes_read;
 	const struct kind_ops *ops;
 	struct sigfs_verdicts *verdicts; /* render_verify.c's, made on first use */
-	int legacy;			 /* render.h's shim: no source to read (goes with it) */
 };
 
 /* One kind of subject: how it loads, frees, and the root of its tree. Each

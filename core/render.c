@@ -4,7 +4,6 @@
 #include <string.h>
 
 #include "catalogue.h"
-#include "sigfs/render.h"
 #include "sigfs/tree.h"
 
 /* Where a path leads: the directory it is in (table + view) and, when the
@@ -150,56 +149,4 @@ int sigfs_tree_render(sigfs_buf *out, const sigfs_subject *s, const sigfs_source
 		return SIGFS_ENOTFOUND;
 	err = l.row->render(&l.v, out);
 	return err ? err : sigfs_buf_status(out);
-}
-
-/* ------------------------------------------- the older file-only entry points
- * (render.h), kept until both frontends use tree.h. */
-
-static void file_subject(struct sigfs_subject *subj, const sigfs_file *f, const char *arch)
-{
-	memset(subj, 0, sizeof *subj);
-	subj->kind = SIGFS_KIND_MACHO;
-	subj->rel = (char *)"";
-	subj->display = (char *)"";
-	subj->opts.arch = arch;
-	subj->file = (sigfs_file *)f;
-	subj->ops = &sigfs_kind_macho;
-	subj->legacy = 1;
-}
-
-int sigfs_node(const sigfs_file *f, const char *arch, const char *path)
-{
-	struct sigfs_subject subj;
-
-	file_subject(&subj, f, arch);
-	return sigfs_tree_node(&subj, path) & SIGFS_NODE_KIND_MASK;
-}
-
-struct list_adapter {
-	sigfs_dir_fn fn;
-	void *arg;
-};
-
-static int list_adapt(void *arg, const char *name, int node)
-{
-	struct list_adapter *a = arg;
-
-	return a->fn(a->arg, name, node & SIGFS_NODE_KIND_MASK);
-}
-
-int sigfs_list(const sigfs_file *f, const char *arch, const char *path, sigfs_dir_fn fn, void *arg)
-{
-	struct sigfs_subject subj;
-	struct list_adapter a = {fn, arg};
-
-	file_subject(&subj, f, arch);
-	return sigfs_tree_list(&subj, path, list_adapt, &a);
-}
-
-int sigfs_render(sigfs_buf *out, const sigfs_file *f, const char *arch, const char *path)
-{
-	struct sigfs_subject subj;
-
-	file_subject(&subj, f, arch);
-	return sigfs_tree_render(out, &subj, NULL, path);
 }

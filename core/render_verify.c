@@ -117,10 +117,10 @@ out:
 
 /* ---------------------------------------------------------------- presence */
 
-/* Every row needs a subject with a source (not render.h's shim). */
+/* Every row needs a Mach-O with a slice. */
 static int is_macho(const struct view *v)
 {
-	return !v->subj->legacy && v->f && v->f->nslices > 0;
+	return v->f && v->f->nslices > 0;
 }
 
 /* Signed: the slice (top: any slice) has LC_CODE_SIGNATURE. */

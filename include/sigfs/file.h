@@ -2,8 +2,7 @@
  * signatures, loaded through a read callback so only the headers, load
  * commands, signature and __info_plist bytes are read — never the code.
  *
- * This is the API the frontends (fs/sigfs.c, fs/export.c) use, together with
- * sigfs/render.h. */
+ * The Mach-O subject of sigfs/tree.h loads it. */
 #ifndef SIGFS_FILE_H
 #define SIGFS_FILE_H
 

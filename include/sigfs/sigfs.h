@@ -9,7 +9,6 @@
 #include "sigfs/cursor.h"
 #include "sigfs/cs_blobs.h"
 #include "sigfs/file.h"
-#include "sigfs/render.h"
 #include "sigfs/requirement.h"
 #include "sigfs/plist.h"
 #include "sigfs/cms.h"

@@ -13,7 +13,9 @@
 #include <cmocka.h>
 #include <openssl/evp.h>
 
+#include "sigfs/memsource.h"
 #include "sigfs/sigfs.h"
+#include "sigfs/tree.h"
 
 /* ---- a little byte assembler ---- */
 struct bb {
@@ -163,11 +165,47 @@ static sigfs_file *load(const struct bb *b)
 	return f;
 }
 
-static char *render(const sigfs_file *f, const char *arch, const char *path)
-{
-	sigfs_buf out = SIGFS_BUF_INIT;
-	int err = sigfs_render(&out, f, arch, path);
+/* The bytes of b as a single-file SOURCE (rel ""), as the frontends see it. */
+struct tree {
+	sigfs_memtree *t;
+	sigfs_source src;
+};
 
+static void tree_of(struct tree *tr, const struct bb *b)
+{
+	tr->t = sigfs_mem_new(1);
+	assert_non_null(tr->t);
+	assert_int_equal(sigfs_mem_add_file(tr->t, "", b->d, b->n, 0644), SIGFS_OK);
+	sigfs_mem_source(tr->t, &tr->src);
+}
+
+/* The Mach-O subject of tr with -o arch=`arch`. */
+static sigfs_subject *subject(const struct tree *tr, const char *arch)
+{
+	sigfs_subject_opts opts = {.arch = arch};
+	sigfs_subject *s = NULL;
+
+	assert_int_equal(sigfs_subject_load(&s, &tr->src, "", SIGFS_KIND_MACHO, &opts), SIGFS_OK);
+	return s;
+}
+
+/* The node kind of `path` (flags dropped). */
+static int node(const struct tree *tr, const char *arch, const char *path)
+{
+	sigfs_subject *s = subject(tr, arch);
+	int kind = sigfs_tree_node(s, path) & SIGFS_NODE_KIND_MASK;
+
+	sigfs_subject_free(s);
+	return kind;
+}
+
+static char *render(const struct tree *tr, const char *arch, const char *path)
+{
+	sigfs_subject *s = subject(tr, arch);
+	sigfs_buf out = SIGFS_BUF_INIT;
+	int err = sigfs_tree_render(&out, s, &tr->src, path);
+
+	sigfs_subject_free(s);
 	if (err) {
 		sigfs_buf_free(&out);
 		return NULL;
@@ -176,18 +214,18 @@ static char *render(const sigfs_file *f, const char *arch, const char *path)
 	return sigfs_buf_detach(&out, NULL);
 }
 
-static void assert_file(const sigfs_file *f, const char *arch, const char *path, const char *want)
+static void assert_file(const struct tree *tr, const char *arch, const char *path, const char *want)
 {
-	char *got = render(f, arch, path);
+	char *got = render(tr, arch, path);
 
 	if (!want) {
 		assert_null(got);
-		assert_int_equal(sigfs_node(f, arch, path), SIGFS_NODE_NONE);
+		assert_int_equal(node(tr, arch, path), SIGFS_NODE_NONE);
 		return;
 	}
 	assert_non_null(got);
 	assert_string_equal(got, want);
-	assert_int_equal(sigfs_node(f, arch, path), SIGFS_NODE_FILE);
+	assert_int_equal(node(tr, arch, path), SIGFS_NODE_FILE);
 	free(got);
 }
 
@@ -242,45 +280,48 @@ static void test_thin_adhoc_sha256(void **state)
 	char hex[129], want[512];
 	size_t n;
 	sigfs_file *f;
+	struct tree tr;
 
 	b.n = 0;
 	make_macho(&b, 0x0100000c, 1, ht);
 	f = load(&b);
+	tree_of(&tr, &b);
 	cd_digest(&b, 4096 + 20, EVP_sha256(), hex, &n);
 	assert_int_equal(n, 32);
-	assert_file(f, NULL, "status", "adhoc\n");
-	assert_file(f, NULL, "archs", "arm64\n");
-	assert_file(f, NULL, "format", "Mach-O thin (arm64)\n");
-	assert_file(f, NULL, "identifier", "com.example.unit\n");
-	assert_file(f, NULL, "team-id", "TEAM123456\n");
-	assert_file(f, NULL, "flags", "0x10000(runtime)\n");
+	assert_file(&tr, NULL, "status", "adhoc\n");
+	assert_file(&tr, NULL, "archs", "arm64\n");
+	assert_file(&tr, NULL, "format", "Mach-O thin (arm64)\n");
+	assert_file(&tr, NULL, "identifier", "com.example.unit\n");
+	assert_file(&tr, NULL, "team-id", "TEAM123456\n");
+	assert_file(&tr, NULL, "flags", "0x10000(runtime)\n");
 	snprintf(want, sizeof want, "%.40s\n", hex);
-	assert_file(f, NULL, "cdhash", want);
-	assert_file(f, "arm64", "arm64/cdhash", NULL); /* a thin file has no <arch>/ (SPEC) */
+	assert_file(&tr, NULL, "cdhash", want);
+	assert_file(&tr, "arm64", "arm64/cdhash", NULL); /* a thin file has no <arch>/ (SPEC) */
 	snprintf(want, sizeof want, "sha256 %.40s %s\n", hex, hex);
-	assert_file(f, NULL, "cdhashes", want);
-	assert_file(f, NULL, "slots",
+	assert_file(&tr, NULL, "cdhashes", want);
+	assert_file(&tr, NULL, "slots",
 		    "    -2=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n"
 		    "    -1=0000000000000000000000000000000000000000000000000000000000000000\n"
 		    "     0=0101010101010101010101010101010101010101010101010101010101010101\n"
 		    "     1=0202020202020202020202020202020202020202020202020202020202020202\n"
 		    "     2=0303030303030303030303030303030303030303030303030303030303030303\n");
 	/* absent when their slot is absent */
-	assert_file(f, NULL, "entitlements.plist", NULL);
-	assert_file(f, NULL, "requirements.bin", NULL);
-	assert_file(f, NULL, "chain.pem", NULL);
-	assert_file(f, NULL, "cms.der", NULL);
-	assert_file(f, NULL, "info.plist", NULL);
-	assert_int_equal(sigfs_node(f, NULL, "launch-constraints"), SIGFS_NODE_NONE);
-	assert_int_equal(sigfs_node(f, NULL, ""), SIGFS_NODE_DIR);
-	assert_int_equal(sigfs_node(f, NULL, "arm64"), SIGFS_NODE_NONE); /* thin: top level only */
-	assert_int_equal(sigfs_node(f, NULL, "arm64/archs"), SIGFS_NODE_NONE);
-	assert_int_equal(sigfs_node(f, NULL, "x86_64"), SIGFS_NODE_NONE);
-	assert_int_equal(sigfs_node(f, NULL, "arm64/arm64"), SIGFS_NODE_NONE);
-	assert_int_equal(sigfs_node(f, NULL, "nope"), SIGFS_NODE_NONE);
+	assert_file(&tr, NULL, "entitlements.plist", NULL);
+	assert_file(&tr, NULL, "requirements.bin", NULL);
+	assert_file(&tr, NULL, "chain.pem", NULL);
+	assert_file(&tr, NULL, "cms.der", NULL);
+	assert_file(&tr, NULL, "info.plist", NULL);
+	assert_int_equal(node(&tr, NULL, "launch-constraints"), SIGFS_NODE_NONE);
+	assert_int_equal(node(&tr, NULL, ""), SIGFS_NODE_DIR);
+	assert_int_equal(node(&tr, NULL, "arm64"), SIGFS_NODE_NONE); /* thin: top level only */
+	assert_int_equal(node(&tr, NULL, "arm64/archs"), SIGFS_NODE_NONE);
+	assert_int_equal(node(&tr, NULL, "x86_64"), SIGFS_NODE_NONE);
+	assert_int_equal(node(&tr, NULL, "arm64/arm64"), SIGFS_NODE_NONE);
+	assert_int_equal(node(&tr, NULL, "nope"), SIGFS_NODE_NONE);
 	/* the bytes read: headers, load commands and the signature — not the code */
 	assert_int_equal(sigfs_file_bytes_read(f), 4 + 8 + 24 + 40 + (b.n - 4096));
 	sigfs_file_free(f);
+	sigfs_mem_free(tr.t);
 }
 
 static void test_info_txt(void **state)
@@ -289,11 +330,11 @@ static void test_info_txt(void **state)
 	uint8_t ht[] = {CS_HASHTYPE_SHA256};
 	char hex[129], want[2048];
 	size_t n;
-	sigfs_file *f;
+	struct tree tr;
 
 	b.n = 0;
 	make_macho(&b, 0x0100000c, 1, ht);
-	f = load(&b);
+	tree_of(&tr, &b);
 	cd_digest(&b, 4096 + 20, EVP_sha256(), hex, &n);
 	snprintf(want, sizeof want,
 		 "Identifier=com.example.unit\n"
@@ -318,8 +359,8 @@ static void test_info_txt(void **state)
 		 "Sealed Resources=none\n"
 		 "Internal requirements=none\n",
 		 96 + 17 + 11 + 5 * 32, hex, hex, hex);
-	assert_file(f, NULL, "info.txt", want);
-	sigfs_file_free(f);
+	assert_file(&tr, NULL, "info.txt", want);
+	sigfs_mem_free(tr.t);
 }
 
 /* sha1 in slot 0 and sha256 at 0x1000: the sha256 one is primary. */
@@ -329,19 +370,19 @@ static void test_alternate_cds(void **state)
 	uint8_t ht[] = {CS_HASHTYPE_SHA1, CS_HASHTYPE_SHA256};
 	char h1[129], h2[129], want[512];
 	size_t n1, n2, cd2;
-	sigfs_file *f;
+	struct tree tr;
 
 	b.n = 0;
 	make_macho(&b, 0x0100000c, 2, ht);
-	f = load(&b);
+	tree_of(&tr, &b);
 	cd_digest(&b, 4096 + 28, EVP_sha1(), h1, &n1);
 	cd2 = 4096 + 28 + (96 + 17 + 11 + 5 * 20);
 	cd_digest(&b, cd2, EVP_sha256(), h2, &n2);
 	snprintf(want, sizeof want, "%.40s\n", h2);
-	assert_file(f, NULL, "cdhash", want);
+	assert_file(&tr, NULL, "cdhash", want);
 	snprintf(want, sizeof want, "sha1 %s %s\nsha256 %.40s %s\n", h1, h1, h2, h2);
-	assert_file(f, NULL, "cdhashes", want);
-	sigfs_file_free(f);
+	assert_file(&tr, NULL, "cdhashes", want);
+	sigfs_mem_free(tr.t);
 }
 
 /* A universal x86_64 + arm64 file: top level is arm64; -o arch picks. */
@@ -349,7 +390,7 @@ static void test_universal(void **state)
 {
 	static struct bb fat, s1, s2;
 	uint8_t ht[] = {CS_HASHTYPE_SHA256};
-	sigfs_file *f;
+	struct tree tr;
 
 	s1.n = s2.n = fat.n = 0;
 	make_macho(&s1, 0x01000007, 1, ht);
@@ -372,21 +413,21 @@ static void test_universal(void **state)
 	bytes(&fat, s1.d, s1.n);
 	fill(&fat, 0, 16384 - fat.n);
 	bytes(&fat, s2.d, s2.n);
-	f = load(&fat);
-	assert_file(f, NULL, "archs", "x86_64\narm64\n");
-	assert_file(f, NULL, "format", "Mach-O universal (x86_64 arm64)\n");
-	assert_int_equal(sigfs_node(f, NULL, "x86_64"), SIGFS_NODE_DIR);
-	assert_int_equal(sigfs_node(f, NULL, "arm64/status"), SIGFS_NODE_FILE);
+	tree_of(&tr, &fat);
+	assert_file(&tr, NULL, "archs", "x86_64\narm64\n");
+	assert_file(&tr, NULL, "format", "Mach-O universal (x86_64 arm64)\n");
+	assert_int_equal(node(&tr, NULL, "x86_64"), SIGFS_NODE_DIR);
+	assert_int_equal(node(&tr, NULL, "arm64/status"), SIGFS_NODE_FILE);
 	/* sha256 of each slice's CodeDirectory, truncated to 20 bytes, from
 	 * `openssl dgst -sha256` over the bytes this test assembles: the top
 	 * level is arm64 (Apple's order), -o arch= picks x86_64 */
-	assert_file(f, NULL, "cdhash", "53ea36be196b4679490e301741e97fd86ea5e17c\n");
-	assert_file(f, NULL, "arm64/cdhash", "53ea36be196b4679490e301741e97fd86ea5e17c\n");
-	assert_file(f, NULL, "x86_64/cdhash", "76ec3552ce66d83c4e9f00359f6de449ea8cd23e\n");
-	assert_file(f, "x86_64", "cdhash", "76ec3552ce66d83c4e9f00359f6de449ea8cd23e\n");
-	assert_file(f, NULL, "x86_64/identifier", "Com.example.unit\n");
-	assert_file(f, NULL, "identifier", "com.example.unit\n");
-	sigfs_file_free(f);
+	assert_file(&tr, NULL, "cdhash", "53ea36be196b4679490e301741e97fd86ea5e17c\n");
+	assert_file(&tr, NULL, "arm64/cdhash", "53ea36be196b4679490e301741e97fd86ea5e17c\n");
+	assert_file(&tr, NULL, "x86_64/cdhash", "76ec3552ce66d83c4e9f00359f6de449ea8cd23e\n");
+	assert_file(&tr, "x86_64", "cdhash", "76ec3552ce66d83c4e9f00359f6de449ea8cd23e\n");
+	assert_file(&tr, NULL, "x86_64/identifier", "Com.example.unit\n");
+	assert_file(&tr, NULL, "identifier", "com.example.unit\n");
+	sigfs_mem_free(tr.t);
 }
 
 /* Read failures are errors (the file shrank), not "malformed". */
@@ -410,25 +451,25 @@ static void test_short_read_is_eio(void **state)
 static void test_fat_count(void **state)
 {
 	static struct bb b;
-	sigfs_file *f;
+	struct tree tr;
 
 	b.n = 0;
 	be32(&b, 0xcafebabe);
 	be32(&b, 1000000);
 	fill(&b, 0, 1016);
-	f = load(&b);
+	tree_of(&tr, &b);
 	assert_file(
-	    f, NULL, "status",
+	    &tr, NULL, "status",
 	    "malformed: universal header: 1000000 architectures, the file holds at most 50 (limit 1024)\n");
-	assert_file(f, NULL, "archs", "");
-	assert_file(f, NULL, "cdhash", NULL);
-	sigfs_file_free(f);
+	assert_file(&tr, NULL, "archs", "");
+	assert_file(&tr, NULL, "cdhash", NULL);
+	sigfs_mem_free(tr.t);
 }
 
 static void test_unsigned(void **state)
 {
 	static struct bb b;
-	sigfs_file *f;
+	struct tree tr;
 
 	b.n = 0;
 	le32(&b, 0xfeedfacf);
@@ -440,33 +481,34 @@ static void test_unsigned(void **state)
 	le32(&b, 0);
 	le32(&b, 0);
 	fill(&b, 0, 64);
-	f = load(&b);
-	assert_file(f, NULL, "status", "unsigned\n");
-	assert_file(f, NULL, "format", "Mach-O thin (x86_64)\n");
-	assert_file(f, NULL, "info.txt", "code object is not signed at all\n");
-	assert_file(f, NULL, "identifier", NULL);
-	assert_file(f, NULL, "requirements.txt", NULL);
-	sigfs_file_free(f);
+	tree_of(&tr, &b);
+	assert_file(&tr, NULL, "status", "unsigned\n");
+	assert_file(&tr, NULL, "format", "Mach-O thin (x86_64)\n");
+	assert_file(&tr, NULL, "info.txt", "code object is not signed at all\n");
+	assert_file(&tr, NULL, "identifier", NULL);
+	assert_file(&tr, NULL, "requirements.txt", NULL);
+	sigfs_mem_free(tr.t);
 }
 
-/* What sigfs_list gives, checked entry by entry against a literal list and
- * against sigfs_node for the same path. */
+/* What sigfs_tree_list gives, checked entry by entry against a literal list
+ * and against sigfs_tree_node for the same path. */
 struct listing {
-	const sigfs_file *f;
+	const sigfs_subject *s;
 	const char *dir;
 	const char *const *want;
 	size_t n;
 };
 
-static int check_entry(void *arg, const char *name, int kind)
+static int check_entry(void *arg, const char *name, int node)
 {
 	struct listing *l = arg;
+	int kind = node & SIGFS_NODE_KIND_MASK;
 	char path[256];
 
 	assert_non_null(l->want[l->n]);
 	assert_string_equal(name, l->want[l->n]);
 	snprintf(path, sizeof path, "%s%s%s", l->dir, *l->dir ? "/" : "", name);
-	assert_int_equal(sigfs_node(l->f, NULL, path), kind);
+	assert_int_equal(sigfs_tree_node(l->s, path) & SIGFS_NODE_KIND_MASK, kind);
 	assert_int_equal(kind, SIGFS_NODE_FILE);
 	l->n++;
 	return 0;
@@ -474,7 +516,10 @@ static int check_entry(void *arg, const char *name, int kind)
 
 static void test_list_matches_node(void **state)
 {
-	/* a thin file's top level is its only slice: no arm64/ */
+	/* a thin file's top level is its only slice: no arm64/. The order is
+	 * core/render_slice.c's top_tab: top_only, per_slice (present rows),
+	 * sigfs_verify_rows (core/render_verify.c: no CMS, so no
+	 * cms-cdhashes*), no launch-constraints, sigfs_audit_rows */
 	static const char *const top[] = {
 	    "archs",
 	    "format",
@@ -489,22 +534,31 @@ static void test_list_matches_node(void **state)
 	    "designated-requirement",
 	    "codedirectory",
 	    "slots",
+	    "verify",
+	    "verify-status",
+	    "checks",
+	    "page-mismatches",
+	    "slot-hashes",
 	    "audit",
 	    NULL,
 	};
 	static struct bb b;
 	uint8_t ht[] = {CS_HASHTYPE_SHA256};
 	struct listing l = {NULL, "", top, 0};
+	struct tree tr;
+	sigfs_subject *s;
 	int n = 0;
 
 	b.n = 0;
 	make_macho(&b, 0x0100000c, 1, ht);
-	l.f = load(&b);
-	assert_int_equal(sigfs_list(l.f, NULL, "", check_entry, &l), 0);
+	tree_of(&tr, &b);
+	l.s = s = subject(&tr, NULL);
+	assert_int_equal(sigfs_tree_list(s, "", check_entry, &l), 0);
 	assert_null(top[l.n]); /* every expected entry came */
-	assert_int_equal(sigfs_list(l.f, NULL, "arm64", check_entry, &n), SIGFS_ENOTFOUND);
-	assert_int_equal(sigfs_list(l.f, NULL, "cdhash", check_entry, &n), SIGFS_ENOTFOUND);
-	sigfs_file_free((sigfs_file *)l.f);
+	assert_int_equal(sigfs_tree_list(s, "arm64", check_entry, &n), SIGFS_ENOTFOUND);
+	assert_int_equal(sigfs_tree_list(s, "cdhash", check_entry, &n), SIGFS_ENOTFOUND);
+	sigfs_subject_free(s);
+	sigfs_mem_free(tr.t);
 }
 
 int main(void)
