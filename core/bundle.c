@@ -386,7 +386,7 @@ static int read_signature(sigfs_bundle *b, const sigfs_source *src)
 	return SIGFS_OK;
 }
 
-int sigfs_bundle_load(sigfs_bundle **out, const sigfs_source *src, const char *rel)
+static int load(sigfs_bundle **out, const sigfs_source *src, const char *rel, int version_dir)
 {
 	sigfs_bundle *b = calloc(1, sizeof *b);
 	char ver[256], *exec_name = NULL;
@@ -395,7 +395,12 @@ int sigfs_bundle_load(sigfs_bundle **out, const sigfs_source *src, const char *r
 	*out = NULL;
 	if (!b || !(b->rel = strdup(rel)))
 		goto fail;
-	if (has_type(src, rel, "Contents", SIGFS_FT_DIR)) {
+	if (version_dir) {
+		b->shape = SIGFS_SHAPE_VERSIONED;
+		b->version_dir = 1;
+		b->base = strdup(rel);
+		b->resroot = strdup(rel);
+	} else if (has_type(src, rel, "Contents", SIGFS_FT_DIR)) {
 		b->shape = SIGFS_SHAPE_CONTENTS;
 		b->base = strdup(rel);
 		b->resroot = path_join(rel, "Contents");
@@ -460,6 +465,16 @@ fail:
 	free(exec_name);
 	sigfs_bundle_free(b);
 	return err ? err : SIGFS_ENOMEM;
+}
+
+int sigfs_bundle_load(sigfs_bundle **out, const sigfs_source *src, const char *rel)
+{
+	return load(out, src, rel, 0);
+}
+
+int sigfs_bundle_load_version(sigfs_bundle **out, const sigfs_source *src, const char *rel)
+{
+	return load(out, src, rel, 1);
 }
 
 void sigfs_bundle_free(sigfs_bundle *b)

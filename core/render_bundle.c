@@ -42,7 +42,7 @@ static int check_of(const struct view *v, const sigfs_check **out)
 
 		err = sigfs_bundle_load(&nb, v->src, v->subj->rel);
 		if (!err)
-			err = sigfs_bundle_check(&nc, nb, v->src, v->subj->display);
+			err = sigfs_bundle_check(&nc, nb, v->src, v->subj->display, v->subj->opts.anchors);
 		if (!err) {
 			sigfs_check_free(bs->check);
 			sigfs_bundle_free(bs->cur);

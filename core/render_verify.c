@@ -89,19 +89,12 @@ static int verdict_of(const struct view *v, int skip_pages, const sigfs_verdict 
 		in.primary = v->si;
 		in.only_slice = v->top ? -1 : (int)v->si;
 		in.skip_pages = skip_pages;
-		/* a bundle's main executable: slot 1 is the bundle's Info.plist,
-		 * slot 3 its CodeResources (codesign judges it so, without the walk) */
+		/* a bundle's main executable: slots 1 and 3 are the bundle's files */
 		err = sigfs_bundle_of_executable(v->src, v->subj->rel, &bundle);
 		if (err == SIGFS_ENOMEM)
 			goto out;
-		if (!err && bundle) {
-			in.bundle = 1;
-			in.info_plist = bundle->info;
-			in.info_plist_len = bundle->info_len;
-			in.resources = bundle->cr;
-			in.resources_len = bundle->cr_len;
-		}
 		err = SIGFS_OK;
+		sigfs_bundle_bind(bundle, &in);
 		/* the designated requirement; one that cannot be made is not evaluated */
 		if (v->s && sigfs_slice_cd(v->s)) {
 			err = sigfs_view_dr(v, &dr);

@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <strings.h>
+#include <time.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,6 +17,11 @@
 
 #include "internal.h"
 #include "sigfs/bundle.h"
+#include "sigfs/cms.h"
+#include "sigfs/plist.h"
+#include "sigfs/reqeval.h"
+#include "sigfs/requirement.h"
+#include "sigfs/verify.h"
 
 /* ------------------------------------------------------------ lines */
 
@@ -87,7 +93,8 @@ struct scope {
 	int depth; /* nesting of code */
 	const struct scope *outer;
 	int thrown;
-	uint8_t *seen; /* per seal: visited by the walk */
+	uint8_t *seen;		      /* per seal: visited by the walk */
+	const sigfs_anchors *anchors; /* -o anchors=, for sealed requirements */
 };
 
 static int oom(void)
@@ -149,6 +156,16 @@ static size_t slice_rank(const struct sigfs_slice *s)
 		if (strcmp(s->arch, order[i]) == 0)
 			return i;
 	return 4;
+}
+
+static const struct sigfs_slice *primary_slice(const struct sigfs_file *f)
+{
+	size_t best = 0;
+
+	for (size_t i = 1; i < f->nslices; i++) /* <= SIGFS_MAX_SLICES */
+		if (slice_rank(&f->slices[i]) < slice_rank(&f->slices[best]))
+			best = i;
+	return &f->slices[best];
 }
 
 /* Hash `len` bytes of `rel` at `off` with every type at once, comparing
@@ -310,7 +327,228 @@ static int code_core(const sigfs_source *src, const char *rel, const struct sigf
 /* ------------------------------------------------------------ resources */
 
 static int check_bundle(struct scope *outer, sigfs_check *c, const sigfs_bundle *b, const sigfs_source *src,
-			const char *display, int depth, size_t *items);
+			const char *display, int depth, size_t *items, const sigfs_anchors *anchors);
+
+struct ent {
+	char *name;
+	struct sigfs_stat st;
+};
+
+struct entlist {
+	struct ent *e;
+	size_t n, cap;
+	size_t *items;
+};
+
+static int ent_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct ent *)a)->name, ((const struct ent *)b)->name);
+}
+
+static int ent_add(void *arg, const char *name, const struct sigfs_stat *st)
+{
+	struct entlist *l = arg;
+
+	if (++*l->items > SIGFS_WALK_MAX_ITEMS)
+		return SIGFS_EUNSUPPORTED;
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 32;
+		struct ent *ne = realloc(l->e, cap * sizeof *ne);
+
+		if (!ne)
+			return SIGFS_ENOMEM;
+		l->e = ne;
+		l->cap = cap;
+	}
+	l->e[l->n].name = strdup(name);
+	if (!l->e[l->n].name)
+		return SIGFS_ENOMEM;
+	l->e[l->n++].st = *st;
+	return SIGFS_OK;
+}
+
+static void entlist_free(struct entlist *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free(l->e[i].name);
+	free(l->e);
+}
+
+void sigfs_bundle_bind(const sigfs_bundle *b, struct sigfs_verify_in *in)
+{
+	if (!b)
+		return;
+	in->bundle = 1;
+	in->info_plist = b->info;
+	in->info_plist_len = b->info_len;
+	in->resources = b->cr;
+	in->resources_len = b->cr_len;
+}
+
+/* The core checks of a Mach-O by the Mach-O verifier (verify.c): every
+ * slice's signature, special slots and pages; `b` (may be NULL for loose
+ * nested code) binds slots 1 and 3 to the bundle's files. *strict gets a
+ * strict-structure failure (-67010) apart, for the strict step. */
+static int macho_core(struct scope *sc, const char *rel, const struct sigfs_file *f, const sigfs_bundle *b,
+		      int *status, char *arch, size_t archcap, int *strict)
+{
+	struct sigfs_verify_in in;
+	sigfs_verdict *v = NULL;
+	int err;
+
+	memset(&in, 0, sizeof in);
+	in.src = sc->src;
+	in.rel = rel;
+	in.anchors = sc->anchors;
+	in.now = (int64_t)time(NULL);
+	in.primary = (size_t)(primary_slice(f) - f->slices);
+	in.only_slice = -1;
+	sigfs_bundle_bind(b, &in);
+	err = sigfs_verify_file(&v, f, &in);
+	if (err == SIGFS_EIO || err == SIGFS_EACCES) {
+		*status = CS_NOT_VERIFIABLE;
+		return SIGFS_OK;
+	}
+	if (err)
+		return err;
+	*status = v->status;
+	arch[0] = '\0';
+	if (v->arch)
+		snprintf(arch, archcap, "%s", v->arch);
+	if (*status == CS_BAD_MAIN_EXECUTABLE && b) {
+		*strict = *status;
+		*status = CS_OK;
+		arch[0] = '\0';
+	}
+	/* the resource directory is the bundle's step (resources()) */
+	if (*status == CS_RESOURCE_DIR_FAILED || *status == CS_RESOURCES_NOT_FOUND)
+		*status = CS_OK;
+	sigfs_verdict_free(v);
+	return SIGFS_OK;
+}
+
+/* The sealed requirement against nested code whose own checks passed
+ * (validateNestedCode: SecRequirementCreateWithString, then the code must
+ * satisfy it). CS_OK, CS_REQ_FAILED, or the status of a requirement that
+ * does not compile (CS_RESOURCES_INVALID) or cannot be evaluated. */
+static int sealed_requirement(struct scope *sc, const struct sigfs_seal *seal, const struct sigfs_file *code,
+			      const sigfs_bundle *nb, int *status)
+{
+	const struct sigfs_slice *s = primary_slice(code);
+	const struct sigfs_cd *cd = sigfs_slice_cd(s);
+	const uint8_t *certs[SIGFS_REQEVAL_MAX_CERTS];
+	size_t lens[SIGFS_REQEVAL_MAX_CERTS];
+	sigfs_req_context ctx;
+	sigfs_req_result res;
+	sigfs_plist *info = NULL;
+	sigfs_buf blob = SIGFS_BUF_INIT;
+	int64_t t;
+	int err;
+
+	*status = CS_OK;
+	err = sigfs_req_compile(&blob, seal->requirement, strlen(seal->requirement));
+	if (err) {
+		sigfs_buf_free(&blob);
+		if (err == SIGFS_ENOMEM)
+			return err;
+		*status = CS_RESOURCES_INVALID;
+		return SIGFS_OK;
+	}
+	memset(&ctx, 0, sizeof ctx);
+	if (cd) {
+		ctx.identifier = cd->ident;
+		memcpy(ctx.cdhash, cd->cdhash, sizeof ctx.cdhash);
+		ctx.platform = cd->platform;
+		ctx.team_id = cd->team;
+	}
+	/* the CMS certificates, leaf first (their signatures are the Mach-O
+	 * verifier's to check) */
+	for (size_t i = 0; s->cms && i < sigfs_cms_cert_count(s->cms) && i < SIGFS_REQEVAL_MAX_CERTS; i++)
+		if (sigfs_cms_cert_der(s->cms, i, &certs[ctx.ncerts], &lens[ctx.ncerts]) == SIGFS_OK)
+			ctx.ncerts++;
+	ctx.certs = certs;
+	ctx.cert_lens = lens;
+	ctx.anchors = sc->anchors;
+	if (nb && nb->info && sigfs_plist_from_xml(&info, nb->info, nb->info_len) == SIGFS_OK)
+		ctx.info = sigfs_plist_root(info);
+	if (s->cms && sigfs_cms_timestamp_time(s->cms, &t) == SIGFS_OK) {
+		ctx.has_timestamp = 1;
+		ctx.timestamp = t;
+	}
+	err = sigfs_req_evaluate(&res, (const uint8_t *)blob.ptr, blob.len, &ctx);
+	if (err == SIGFS_ENOMEM) {
+		/* a bound of the interpreter is a verdict, not our memory */
+	}
+	if (err)
+		*status = res.osstatus ? res.osstatus : CS_REQ_INVALID;
+	else if (res.verdict == SIGFS_REQ_FALSE)
+		*status = CS_REQ_FAILED;
+	sigfs_plist_free(info);
+	sigfs_buf_free(&blob);
+	return SIGFS_OK;
+}
+
+/* validateOtherVersions (strict): every Versions/<x> of a nested framework
+ * but Current and the one it names must verify and satisfy the sealed
+ * requirement, else CS_BAD_FRAMEWORK_VERSION. */
+static int other_versions(struct scope *sc, const struct sigfs_seal *seal, const sigfs_bundle *fw,
+			  const char *disp, int *status)
+{
+	struct entlist l = {NULL, 0, 0, sc->items};
+	const char *cur = fw->base + strlen(fw->rel) + strlen("/Versions/");
+	char *vdir = join(fw->rel, "Versions");
+	int err = vdir ? sc->src->list(sc->src->ctx, vdir, ent_add, &l) : oom();
+
+	if (err && err != SIGFS_ENOMEM)
+		err = SIGFS_OK; /* an unreadable Versions/ was judged by the framework's own check */
+	for (size_t i = 0; i < l.n && !err && *status == CS_OK; i++) { /* <= SIGFS_WALK_MAX_ITEMS */
+		const struct ent *e = &l.e[i];
+		char *p;
+		sigfs_bundle *vb = NULL;
+		sigfs_check *vc;
+
+		if (e->st.type != SIGFS_FT_DIR || strcmp(e->name, "Current") == 0 ||
+		    strcmp(e->name, cur) == 0)
+			continue;
+		p = join(vdir, e->name);
+		vc = calloc(1, sizeof *vc);
+		if (!p || !vc) {
+			free(p);
+			free(vc);
+			err = oom();
+			break;
+		}
+		err = sigfs_bundle_load_version(&vb, sc->src, p);
+		if (!err)
+			err = check_bundle(sc, vc, vb, sc->src, disp, sc->depth + 1, sc->items, sc->anchors);
+		else if (err != SIGFS_ENOMEM)
+			vc->status = CS_NOT_VERIFIABLE, err = SIGFS_OK;
+		if (!err && vc->status == CS_OK && vb) {
+			const struct sigfs_file *code = vb->macho ? vb->macho : vb->detached;
+
+			if (code)
+				err = sealed_requirement(sc, seal, code, vb, &vc->status);
+			else
+				vc->status = CS_UNSIGNED;
+		}
+		if (!err && vc->status != CS_OK)
+			*status = CS_BAD_FRAMEWORK_VERSION;
+		sigfs_bundle_free(vb);
+		sigfs_check_free(vc);
+		free(p);
+	}
+	entlist_free(&l);
+	free(vdir);
+	return err;
+}
+
+static void cdhash_hex(char *out, const struct sigfs_file *code)
+{
+	const struct sigfs_cd *cd = code ? sigfs_slice_cd(primary_slice(code)) : NULL;
+
+	for (size_t i = 0; cd && i < 20 && i < cd->cdhash_len; i++)
+		snprintf(out + 2 * i, 3, "%02x", cd->cdhash[i]);
+}
 
 /* The nested code at resource path `rel`, sealed with `seal`. */
 static int nested(struct scope *sc, const char *rel, const struct sigfs_seal *seal, int is_dir)
@@ -319,6 +557,9 @@ static int nested(struct scope *sc, const char *rel, const struct sigfs_seal *se
 	sigfs_check *sub = calloc(1, sizeof *sub);
 	char cur[2 * CS_HASH_MAX_SIZE + 1] = "-", sealed[2 * CS_HASH_MAX_SIZE + 1] = "-";
 	const char *result = "ok";
+	sigfs_bundle *nb = NULL;
+	struct sigfs_file *f = NULL;
+	const struct sigfs_file *code = NULL;
 	int err = SIGFS_OK, wst = SIGFS_WALK_NESTED_OK;
 
 	if (!full || !disp || !sub) {
@@ -330,66 +571,54 @@ static int nested(struct scope *sc, const char *rel, const struct sigfs_seal *se
 	if (sc->depth + 1 > SIGFS_NEST_MAX_DEPTH) {
 		sub->status = CS_NOT_VERIFIABLE;
 	} else if (is_dir) {
-		sigfs_bundle *nb = NULL;
-
 		err = sigfs_bundle_load(&nb, sc->src, full);
 		if (err == SIGFS_ENOMEM)
 			goto out;
 		if (err)
 			sub->status = CS_NOT_VERIFIABLE;
 		else
-			err = check_bundle(sc, sub, nb, sc->src, disp, sc->depth + 1, sc->items);
-		if (nb && nb->macho) {
-			const struct sigfs_slice *s = &nb->macho->slices[0];
-			const struct sigfs_cd *cd = sigfs_slice_cd(s);
-
-			for (size_t i = 0; cd && i < 20 && i < cd->cdhash_len; i++)
-				snprintf(cur + 2 * i, 3, "%02x", cd->cdhash[i]);
-		}
-		sigfs_bundle_free(nb);
+			err = check_bundle(sc, sub, nb, sc->src, disp, sc->depth + 1, sc->items, sc->anchors);
 		if (err)
 			goto out;
+		code = nb ? (nb->macho ? nb->macho : nb->detached) : NULL;
 	} else {
 		struct sigfs_stat st;
-		sigfs_bundle fake;
+		uint8_t head[SIGFS_PROBE_LEN];
 
 		/* a loose file: its own Mach-O signature, __info_plist for slot 1 */
-		memset(&fake, 0, sizeof fake);
 		err = sc->src->stat(sc->src->ctx, full, &st);
-		if (!err) {
-			uint8_t head[SIGFS_PROBE_LEN];
-
+		if (!err)
 			err = st.size >= SIGFS_PROBE_LEN
 				  ? sigfs_source_read_exact(sc->src, full, 0, head, sizeof head)
 				  : SIGFS_EIO;
-			if (!err && sigfs_macho_probe(head, sizeof head, st.size)) {
-				struct sigfs_file *f = NULL;
-				err = sigfs_bundle_load_macho(&f, sc->src, full, st.size);
-				if (err == SIGFS_ENOMEM)
-					goto out;
-				if (!err) {
-					const struct sigfs_cd *cd = sigfs_slice_cd(&f->slices[0]);
-
-					sub->status = code_core(sc->src, full, f, NULL, 0, 0, sub->arch,
-								sizeof sub->arch);
-					for (size_t i = 0; cd && i < 20 && i < cd->cdhash_len; i++)
-						snprintf(cur + 2 * i, 3, "%02x", cd->cdhash[i]);
-					sigfs_file_free(f);
-				} else {
-					sub->status = CS_NOT_VERIFIABLE;
-				}
-			} else if (!err) {
-				sub->status = CS_UNSIGNED; /* generic code without xattrs */
-			} else {
-				sub->status = CS_NOT_VERIFIABLE;
-			}
-		} else {
+		if (!err && sigfs_macho_probe(head, sizeof head, st.size))
+			err = sigfs_bundle_load_macho(&f, sc->src, full, st.size);
+		else if (!err)
+			sub->status = CS_UNSIGNED; /* generic code without xattrs */
+		if (err == SIGFS_ENOMEM)
+			goto out;
+		if (err)
 			sub->status = CS_NOT_VERIFIABLE;
+		if (f) {
+			int strict = 0;
+
+			err =
+			    macho_core(sc, full, f, NULL, &sub->status, sub->arch, sizeof sub->arch, &strict);
+			if (err)
+				goto out;
+			if (!sub->status)
+				sub->status = strict;
 		}
+		code = f;
 		err = SIGFS_OK;
 	}
-	/* the sealed requirement: evaluated by the requirement interpreter
-	 * once it is on main; today a valid nested item satisfies it */
+	cdhash_hex(cur, code);
+	if (sub->status == CS_OK && code)
+		err = sealed_requirement(sc, seal, code, nb, &sub->status);
+	if (!err && sub->status == CS_OK && nb && nb->shape == SIGFS_SHAPE_VERSIONED)
+		err = other_versions(sc, seal, nb, disp, &sub->status);
+	if (err)
+		goto out;
 	if (sub->status == CS_REQ_FAILED) {
 		result = "requirement-failed";
 		wst = SIGFS_WALK_NESTED_BAD;
@@ -417,6 +646,8 @@ static int nested(struct scope *sc, const char *rel, const struct sigfs_seal *se
 	if (!err && sc->depth == 0 && lines_add(&sc->c->nested, "%s\t%s\t%s\t%s", disp, sealed, cur, result))
 		err = oom();
 out:
+	sigfs_bundle_free(nb);
+	sigfs_file_free(f);
 	sigfs_check_free(sub);
 	free(full);
 	free(disp);
@@ -606,51 +837,6 @@ out:
 	if (err)
 		return err;
 	return walk_line(sc, st, rel);
-}
-
-struct ent {
-	char *name;
-	struct sigfs_stat st;
-};
-
-struct entlist {
-	struct ent *e;
-	size_t n, cap;
-	size_t *items;
-};
-
-static int ent_cmp(const void *a, const void *b)
-{
-	return strcmp(((const struct ent *)a)->name, ((const struct ent *)b)->name);
-}
-
-static int ent_add(void *arg, const char *name, const struct sigfs_stat *st)
-{
-	struct entlist *l = arg;
-
-	if (++*l->items > SIGFS_WALK_MAX_ITEMS)
-		return SIGFS_EUNSUPPORTED;
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 32;
-		struct ent *ne = realloc(l->e, cap * sizeof *ne);
-
-		if (!ne)
-			return SIGFS_ENOMEM;
-		l->e = ne;
-		l->cap = cap;
-	}
-	l->e[l->n].name = strdup(name);
-	if (!l->e[l->n].name)
-		return SIGFS_ENOMEM;
-	l->e[l->n++].st = *st;
-	return SIGFS_OK;
-}
-
-static void entlist_free(struct entlist *l)
-{
-	for (size_t i = 0; i < l->n; i++)
-		free(l->e[i].name);
-	free(l->e);
 }
 
 /* A read failure of the walk: thrown as "cannot be read". */
@@ -860,7 +1046,8 @@ static int strict_structure(struct scope *sc, const struct sigfs_cd *cd, int *st
 	entlist_free(&l);
 	memset(&l, 0, sizeof l);
 	l.items = sc->items;
-	if (!err && b->shape == SIGFS_SHAPE_VERSIONED && !(err = list_sorted(sc, b->rel, &l))) {
+	if (!err && b->shape == SIGFS_SHAPE_VERSIONED && !b->version_dir &&
+	    !(err = list_sorted(sc, b->rel, &l))) {
 		const char *cur = b->base + strlen(b->rel) + strlen("/Versions/");
 
 		for (size_t i = 0; i < l.n && !err; i++) {
@@ -993,16 +1180,6 @@ int sigfs_bundle_fingerprint(const sigfs_source *src, const char *rel, uint64_t 
 
 /* ------------------------------------------------------------ driver */
 
-static const struct sigfs_slice *primary_slice(const struct sigfs_file *f)
-{
-	size_t best = 0;
-
-	for (size_t i = 1; i < f->nslices; i++) /* <= SIGFS_MAX_SLICES */
-		if (slice_rank(&f->slices[i]) < slice_rank(&f->slices[best]))
-			best = i;
-	return &f->slices[best];
-}
-
 static int regex_escape(char *out, size_t cap, const char *s)
 {
 	size_t n = 0;
@@ -1127,7 +1304,7 @@ static int resources(struct scope *sc, const struct sigfs_cd *cd)
 }
 
 static int check_bundle(struct scope *outer, sigfs_check *c, const sigfs_bundle *b, const sigfs_source *src,
-			const char *display, int depth, size_t *items)
+			const char *display, int depth, size_t *items, const sigfs_anchors *anchors)
 {
 	struct scope sc;
 	const struct sigfs_file *code = b->macho ? b->macho : b->detached;
@@ -1147,6 +1324,7 @@ static int check_bundle(struct scope *outer, sigfs_check *c, const sigfs_bundle 
 	sc.items = items;
 	sc.depth = depth;
 	sc.outer = outer;
+	sc.anchors = anchors;
 	if (!b->exec) {
 		c->status = CS_BAD_BUNDLE_FORMAT;
 		goto out;
@@ -1161,7 +1339,16 @@ static int check_bundle(struct scope *outer, sigfs_check *c, const sigfs_bundle 
 	}
 	ps = primary_slice(code);
 	cd = sigfs_slice_cd(ps);
-	c->status = code_core(src, b->exec, code, b->info, b->info_len, 1, c->arch, sizeof c->arch);
+	if (b->macho) {
+		/* the Mach-O verifier judges the main executable (slot 1 the
+		 * bundle's Info.plist, slot 3 its CodeResources); its strict
+		 * finding waits for the strict step, after the resources */
+		err = macho_core(&sc, b->exec, b->macho, b, &c->status, c->arch, sizeof c->arch, &strict_st);
+		if (err)
+			goto out;
+	} else {
+		c->status = code_core(src, b->exec, code, b->info, b->info_len, 1, c->arch, sizeof c->arch);
+	}
 	if (c->status)
 		goto out;
 	for (size_t i = 0; i < ps->ncds && sc.ntypes < SIGFS_MAX_CDS; i++)
@@ -1188,7 +1375,8 @@ out:
 	return err;
 }
 
-int sigfs_bundle_check(sigfs_check **out, const sigfs_bundle *b, const sigfs_source *src, const char *display)
+int sigfs_bundle_check(sigfs_check **out, const sigfs_bundle *b, const sigfs_source *src, const char *display,
+		       const sigfs_anchors *anchors)
 {
 	size_t items = 0;
 	sigfs_check *c = calloc(1, sizeof *c);
@@ -1197,7 +1385,7 @@ int sigfs_bundle_check(sigfs_check **out, const sigfs_bundle *b, const sigfs_sou
 	*out = NULL;
 	if (!c)
 		return oom();
-	err = check_bundle(NULL, c, b, src, display, 0, &items);
+	err = check_bundle(NULL, c, b, src, display, 0, &items, anchors);
 	if (err) {
 		sigfs_check_free(c);
 		return err;

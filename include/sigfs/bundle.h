@@ -40,6 +40,7 @@ enum {
 	CS_UNSEALED_APP_ROOT = -67014,
 	CS_WEAK_RULES = -67013,
 	CS_DSSTORE_SYMLINK = -67012,
+	CS_BAD_MAIN_EXECUTABLE = -67010,
 	CS_BAD_FRAMEWORK_VERSION = -67009,
 	CS_UNSEALED_FRAMEWORK_ROOT = -67008,
 	CS_WEAK_ENVELOPE = -67007,
@@ -164,6 +165,7 @@ struct sigfs_file;
 typedef struct sigfs_bundle {
 	char *rel;		/* B */
 	int shape;		/* SIGFS_SHAPE_* */
+	int version_dir;	/* loaded by sigfs_bundle_load_version: no framework root */
 	char *base;		/* B, or B/Versions/<current> */
 	char *resroot;		/* base/Contents or base */
 	const char *res_prefix; /* resources directory: "Resources/" or "" */
@@ -203,6 +205,9 @@ int sigfs_bundle_probe(const sigfs_source *src, const char *rel, const struct si
  * SIGFS_ENOMEM, SIGFS_EIO, SIGFS_EACCES, SIGFS_ENOTFOUND. */
 int sigfs_bundle_load(sigfs_bundle **out, const sigfs_source *src, const char *rel) SIGFS_WUR;
 void sigfs_bundle_free(sigfs_bundle *b);
+/* One version directory F.framework/Versions/<x> as a bundle of its own
+ * (what codesign validates for the versions Current does not name). */
+int sigfs_bundle_load_version(sigfs_bundle **out, const sigfs_source *src, const char *rel) SIGFS_WUR;
 
 /* Read a whole regular member of at most `max` bytes (SIGFS_ENOMEM past it). */
 int sigfs_source_slurp(const sigfs_source *src, const char *rel, uint64_t max, uint8_t **out,
@@ -221,6 +226,11 @@ const char *sigfs_detached_name(size_t i, uint32_t *slot);
  * (B/Contents/MacOS/X, B/Versions/V/X, B/X), loaded; SIGFS_ENOTFOUND when
  * `rel` is no bundle's main executable. A few stats, then one load. */
 int sigfs_bundle_of_executable(const sigfs_source *src, const char *rel, sigfs_bundle **out) SIGFS_WUR;
+
+/* Bind slots 1 and 3 of the Mach-O verifier's input to the bundle's
+ * Info.plist and CodeResources (nothing when b is NULL). */
+struct sigfs_verify_in;
+void sigfs_bundle_bind(const sigfs_bundle *b, struct sigfs_verify_in *in);
 
 /* codesign -d's lines for a bundle's main executable whose primary
  * CodeDirectory is `cd` (struct sigfs_cd *): `Info.plist entries=<n>` or
@@ -284,10 +294,12 @@ typedef struct sigfs_check {
 } sigfs_check;
 
 /* Verify bundle `b` as `codesign --verify --deep --strict` does; paths in
- * the result are `display` (B's mount-relative path) based. Fails only with
- * SIGFS_ENOMEM; everything else is the verdict. */
-int sigfs_bundle_check(sigfs_check **out, const sigfs_bundle *b, const sigfs_source *src,
-		       const char *display) SIGFS_WUR;
+ * the result are `display` (B's mount-relative path) based; `anchors`
+ * (-o anchors=, may be NULL) count as Apple's in sealed requirements.
+ * Fails only with SIGFS_ENOMEM; everything else is the verdict. */
+typedef struct sigfs_anchors sigfs_anchors;
+int sigfs_bundle_check(sigfs_check **out, const sigfs_bundle *b, const sigfs_source *src, const char *display,
+		       const sigfs_anchors *anchors) SIGFS_WUR;
 void sigfs_check_free(sigfs_check *c);
 /* A value that changes when any entry under `rel` is added, removed,
  * renamed or changed (type, mode, size, inode, mtime, ctime): a stat walk,

@@ -28,48 +28,35 @@ import stat
 import struct
 import sys
 
-MACOS_V1 = {
-    "^version.plist$": True,
-    "^Resources/": True,
-    "^Resources/.*\\.lproj/": {"optional": True, "weight": 1000.0},
-    "^Resources/Base\\.lproj/": {"weight": 1010.0},
-    "^Resources/.*\\.lproj/locversion.plist$": {"omit": True, "weight": 1100.0},
+def lproj_rules(r):
+    """The localisation rules, under the resources directory r ("Resources/" or "")."""
+    return {
+        "^%s.*\\.lproj/" % r: {"optional": True, "weight": 1000.0},
+        "^%sBase\\.lproj/" % r: {"weight": 1010.0},
+        "^%s.*\\.lproj/locversion.plist$" % r: {"omit": True, "weight": 1100.0},
+    }
+
+
+MACOS_V1 = {"^version.plist$": True, "^Resources/": True, **lproj_rules("Resources/")}
+FLAT_V1 = {"^version.plist$": True, "^.*": True, **lproj_rules("")}
+V2_COMMON = {
+    "^.*": True,
+    ".*\\.dSYM($|/)": {"weight": 11.0},
+    "^(.*/)?\\.DS_Store$": {"omit": True, "weight": 2000.0},
+    "^Info\\.plist$": {"omit": True, "weight": 20.0},
+    "^version\\.plist$": {"weight": 20.0},
+    "^embedded\\.provisionprofile$": {"weight": 20.0},
+    "^PkgInfo$": {"omit": True, "weight": 20.0},
 }
 MACOS_V2 = {
-    "^.*": True,
+    **V2_COMMON,
     "^[^/]+$": {"nested": True, "weight": 10.0},
     "^(Frameworks|SharedFrameworks|PlugIns|Plug-ins|XPCServices|Helpers|MacOS|Library/(Automator|Spotlight|LoginItems))/":
         {"nested": True, "weight": 10.0},
-    ".*\\.dSYM($|/)": {"weight": 11.0},
-    "^(.*/)?\\.DS_Store$": {"omit": True, "weight": 2000.0},
-    "^Info\\.plist$": {"omit": True, "weight": 20.0},
-    "^version\\.plist$": {"weight": 20.0},
-    "^embedded\\.provisionprofile$": {"weight": 20.0},
-    "^PkgInfo$": {"omit": True, "weight": 20.0},
     "^Resources/": {"weight": 20.0},
-    "^Resources/.*\\.lproj/": {"optional": True, "weight": 1000.0},
-    "^Resources/Base\\.lproj/": {"weight": 1010.0},
-    "^Resources/.*\\.lproj/locversion.plist$": {"omit": True, "weight": 1100.0},
+    **lproj_rules("Resources/"),
 }
-FLAT_V1 = {
-    "^version.plist$": True,
-    "^.*": True,
-    "^.*\\.lproj/": {"optional": True, "weight": 1000.0},
-    "^Base\\.lproj/": {"weight": 1010.0},
-    "^.*\\.lproj/locversion.plist$": {"omit": True, "weight": 1100.0},
-}
-FLAT_V2 = {
-    "^.*": True,
-    ".*\\.dSYM($|/)": {"weight": 11.0},
-    "^(.*/)?\\.DS_Store$": {"omit": True, "weight": 2000.0},
-    "^Info\\.plist$": {"omit": True, "weight": 20.0},
-    "^version\\.plist$": {"weight": 20.0},
-    "^embedded\\.provisionprofile$": {"weight": 20.0},
-    "^PkgInfo$": {"omit": True, "weight": 20.0},
-    "^.*\\.lproj/": {"optional": True, "weight": 1000.0},
-    "^Base\\.lproj/": {"weight": 1010.0},
-    "^.*\\.lproj/locversion.plist$": {"omit": True, "weight": 1100.0},
-}
+FLAT_V2 = {**V2_COMMON, **lproj_rules("")}
 
 
 def compile_rules(rules, exec_rel):

@@ -228,7 +228,7 @@ static char *verify(sigfs_memtree *t, char **walk, char **strict, char **norm)
 
 	sigfs_mem_source(t, &src);
 	assert_int_equal(sigfs_bundle_load(&b, &src, B), 0);
-	assert_int_equal(sigfs_bundle_check(&c, b, &src, B), 0);
+	assert_int_equal(sigfs_bundle_check(&c, b, &src, B, NULL), 0);
 	sigfs_check_render_verify(&out, c, B);
 	sigfs_lines_render(&w, &c->walk);
 	sigfs_lines_render(&s, &c->strict);
