@@ -10,8 +10,9 @@
 #     through) — never a mix of two versions;
 #   - every failed read is ENOENT or EIO;
 #   - every page of mirrored content is that page of A or B (whole, a prefix
-#     or, with an in-place rewrite during the read, pages of both: as when
-#     reading SOURCE itself); a known limitation is counted, not failed:
+#     or, with an in-place rewrite during the read, pages of both, and a page
+#     torn between the two by the write in progress: as when reading SOURCE
+#     itself); a known limitation is counted, not failed:
 #     zeros past a version's end up to a longer version's size, when the
 #     kernel still caches the longer size (mirror-zerofill);
 #   - afterwards the mount converges to the final version and the daemon is

@@ -79,13 +79,31 @@ def read_all(path):
         os.close(fd)
 
 
+def torn(chunk, off, versions):
+    """`chunk` is the start of one version's page followed by the rest of
+    another's at the same offset: what a read racing an in-place write(2)
+    returns on any file system (the kernel copies a page of a write left to
+    right while reads of an up-to-date page take no lock), SOURCE included."""
+    for x in versions:
+        sx = x[off:off + len(chunk)]
+        k = 0
+        while k < len(chunk) and k < len(sx) and chunk[k] == sx[k]:
+            k += 1
+        if any(y[off + k:off + len(chunk)] == chunk[k:] for y in versions if y is not x):
+            return True
+    return False
+
+
 def pagewise(got, versions, page=4096, zerofill=False):
     """Every page of `got` is that page of some version (the last one may be
-    a prefix of it); with zerofill, also a version's last bytes followed by
-    zeros, or all zeros."""
+    a prefix of it), or one torn between two versions by an in-place write;
+    with zerofill, also a version's last bytes followed by zeros, or all
+    zeros."""
     for off in range(0, len(got), page):
         chunk = got[off:off + page]
         if any(v[off:off + len(chunk)] == chunk for v in versions):
+            continue
+        if torn(chunk, off, versions):
             continue
         if zerofill:
             if chunk.count(0) == len(chunk):
