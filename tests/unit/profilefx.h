@@ -12,26 +12,17 @@ static struct {
 	uint8_t dev_bin[32];
 } fx;
 
+#include "readall.h"
+
 static uint8_t *slurp(const char *name, size_t *len)
 {
 	char path[160];
-	FILE *f;
 	uint8_t *p;
-	long n;
 
 	snprintf(path, sizeof path, "%s/%s", fx.dir, name);
-	f = fopen(path, "rb");
-	if (!f)
-		fail_msg("cannot open %s", path);
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	p = malloc((size_t)n + 1);
-	assert_non_null(p);
-	assert_int_equal(fread(p, 1, (size_t)n, f), (size_t)n);
-	p[n] = 0;
-	fclose(f);
-	*len = (size_t)n;
+	p = read_all(path, len);
+	if (!p)
+		fail_msg("cannot read %s", path);
 	return p;
 }
 
