@@ -188,6 +188,13 @@ int load_subject(const char *rel, struct stat *st, struct sfc_file **out)
 	const char *name = *rel ? rel : g.single;
 	struct sfc_key k = subject_key(st, rel);
 	*out = sfc_file_get(g.cache, &k);
+	if (*out && strcmp(sigfs_subject_rel((*out)->s), rel) != 0) {
+		/* two paths of one inode whose 64-bit path hashes collide: never
+		 * serve one path's subject (it reads and shows its own path) */
+		sfc_file_unref(*out);
+		*out = NULL;
+		return -EIO;
+	}
 	if (*out)
 		return 0;
 	int kind = probe_entry(rel, st, -1);
