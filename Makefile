@@ -193,8 +193,12 @@ demo:
 	@$(MAKE) --no-print-directory all
 	@bash mountscripts/demo.sh
 
-bench: $(PROGS) $(TOOL_BINS) $(OUT)/bench/verify-file
+bench: $(PROGS) $(TOOL_BINS) $(OUT)/bench/verify-file $(OUT)/bench/sigfloor
 	@bench/run.sh
+
+$(OUT)/bench/sigfloor: bench/sigfloor.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -o $@ $<
 
 $(OUT)/bench/verify-file: bench/verify_file.c $(LIBCORE)
 	@mkdir -p $(@D)

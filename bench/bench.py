@@ -35,7 +35,8 @@ M = env_int("M", 1000 if QUICK else 20000)
 RUNS = env_int("RUNS", 2 if QUICK else 5)
 N_BIG = env_int("N_BIG", 4 * N)
 STARTUP = [int(x) for x in os.environ.get("STARTUP_FILES", "1000,10000" if QUICK else "1000,100000").split(",")]
-ONLY = set(os.environ.get("BENCH_ONLY", "1,2,3,4,5,6,7,8").split(","))
+ONLY = set(os.environ.get("BENCH_ONLY", "1,2,3,4,5,6,7,8,10,13,14").split(","))
+N_FM = env_int("N_FM", 200 if QUICK else 2000)  # measurement 13: binaries in the file manager's folder
 SIGFS = os.path.abspath(os.environ.get("SIGFS", os.path.join(ROOT, "out/sigfs")))
 EXPORT = os.path.abspath(os.environ.get("SIGFS_EXPORT", os.path.join(ROOT, "out/sigfs-export")))
 BD = os.path.abspath(os.environ.get("BENCH_DIR", os.path.join(ROOT, "out/bench")))
@@ -150,6 +151,7 @@ def sigfs_mount(src, opts=()):
 
 
 PT_LL = os.path.join(BD, "passthrough_ll")
+SIGFLOOR = os.path.join(ROOT, "out/bench/sigfloor")  # make bench builds it
 
 
 def pt_mount(src):
@@ -215,14 +217,14 @@ def templates():
     return d
 
 
-def tree(tdir, n, m, light=False, baselines=True):
-    name = "tree-n%d-m%d%s%s" % (n, m, "-light" if light else "", "" if baselines else "-nobase")
+def cached(tdir, name, what, build):
+    """BD/name, built by build(dir) unless its stamp (gen.py and the templates) is current; its meta.json."""
     d = os.path.join(BD, name)
     stamp = file_hash(os.path.join(HERE, "gen.py")) + file_hash(os.path.join(tdir, "templates.json"))
     sf = os.path.join(d, "stamp")
     if not (os.path.exists(sf) and open(sf).read() == stamp):
-        log("generating %s (N=%d Mach-O, M=%d ordinary) ..." % (name, n, m))
-        gen.build_tree(tdir, d, n, m, 1, baselines=baselines, light=light)
+        log("generating %s (%s) ..." % (name, what))
+        build(d)
         os.sync()
         with open(sf, "w") as f:
             f.write(stamp)
@@ -232,6 +234,18 @@ def tree(tdir, n, m, light=False, baselines=True):
     for n_ in meta.get("notes", []):
         note("%s: %s" % (name, n_))
     return meta
+
+
+def tree(tdir, n, m, light=False, baselines=True):
+    name = "tree-n%d-m%d%s%s" % (n, m, "-light" if light else "", "" if baselines else "-nobase")
+    return cached(tdir, name, "N=%d Mach-O, M=%d ordinary" % (n, m),
+                  lambda d: gen.build_tree(tdir, d, n, m, 1, baselines=baselines, light=light))
+
+
+def flat(tdir, n, per_dir):
+    """gen.py's peer tree: n signed Mach-Os (every one answerable by ldid -arch arm64 -h), per_dir a folder."""
+    return cached(tdir, "flat-n%d-d%d" % (n, per_dir), "N=%d Mach-O, %d per directory" % (n, per_dir),
+                  lambda d: gen.build_flat(tdir, d, n, per_dir))
 
 
 def build_passthrough():
@@ -268,11 +282,12 @@ def ratios(a, b):
     return [x / y for x, y in zip(a, b)]
 
 
-def on_fresh_mount(src, cmd, check, mount=sigfs_mount, hwm=None):
+def on_fresh_mount(src, cmd, check, mount=sigfs_mount, hwm=None, cold=True):
     def fn():
         m = mount(src)
         try:
-            drop_caches()
+            if cold:
+                drop_caches()
             dt, _ = timed(cmd.replace("MNT", MNT), check)
             if hwm is not None:
                 hwm.append(m.hwm_kb())
@@ -282,21 +297,49 @@ def on_fresh_mount(src, cmd, check, mount=sigfs_mount, hwm=None):
     return fn
 
 
+def on_source(cmd, check, cold=True):
+    def fn():
+        if cold:
+            drop_caches()
+        return timed(cmd, check)[0]
+    return fn
+
+
+def cold_warm(label, make_sides, modes=("cold", "warm")):
+    """make_sides(cold) -> {name: fn() -> seconds}. Cold: caches dropped before every timed run. Warm: one
+    untimed run of every side first, then the page cache is left as it is (still a fresh mount per run).
+    Returns {mode: {name: [seconds]}}."""
+    out = {}
+    for mode in modes:
+        sides = make_sides(mode == "cold")
+        if mode == "warm":
+            for fn in sides.values():
+                fn()
+        out[mode] = pair_runs("%s %s" % (label, mode), sides)
+    return out
+
+
+def put_ratio(key, res, side, base, what, bar, commands, bar_modes=("cold", "warm"), **extra):
+    """RESULTS[key] (cold) and RESULTS[key + 'w'] (warm) for side / base, from cold_warm's result."""
+    for mode, r in res.items():
+        e = {"what": what + " (%s)" % mode, "mode": mode, "sigfs_s": stats(r[side]), "baseline_s": stats(r[base]),
+             "ratio": stats(ratios(r[side], r[base])), "bar": bar if mode in bar_modes else None,
+             "commands": commands}
+        e.update(extra)
+        RESULTS[key + ("w" if mode == "warm" else "")] = e
+
+
 def m1(main):
-    """Signature read cost: cdhash of every Mach-O vs as many ordinary small files."""
-    hwm = []
+    """Signature read cost: cdhash of every Mach-O vs as many ordinary small files, cold and warm."""
     sig = "find MNT -path '*.sig/cdhash' | xargs cat"
     base = "find MNT -name '*.sig' -prune -o -name '*.strings' -print | xargs cat"
-    res = pair_runs("1", {
-        "sigfs": on_fresh_mount(main["src"], sig, lines(main["cdhash_files"]), hwm=hwm),
-        "baseline": on_fresh_mount(main["src"], base, nbytes(main["strings_bytes"]))})
-    RESULTS["1"] = {"what": "find MNT -path '*.sig/cdhash' | xargs cat (%d files) vs %d ordinary *.strings files "
-                            "through the same mount (find prunes *.sig)" % (main["cdhash_files"], main["strings_files"]),
-                    "sigfs_s": stats(res["sigfs"]), "baseline_s": stats(res["baseline"]),
-                    "ratio": stats(ratios(res["sigfs"], res["baseline"])), "bar": 1.5,
-                    "commands": [sig, base]}
-    RESULTS["_hwm_small"] = hwm
-    return res
+    res = cold_warm("1", lambda cold: {
+        "sigfs": on_fresh_mount(main["src"], sig, lines(main["cdhash_files"]), cold=cold),
+        "baseline": on_fresh_mount(main["src"], base, nbytes(main["strings_bytes"]), cold=cold)})
+    put_ratio("1", res, "sigfs", "baseline", "find MNT -path '*.sig/cdhash' | xargs cat (%d files) vs %d ordinary "
+              "*.strings files through the same mount (find prunes *.sig)" % (main["cdhash_files"],
+                                                                             main["strings_files"]),
+              1.2, [sig, base])
 
 
 def m2(main):
@@ -376,18 +419,33 @@ def m5(main):
                     "note": "rchar also counts the FUSE requests the daemon reads from /dev/fuse"}
 
 
-def m6(big):
-    hwm = []
-    cmd = "find MNT -path '*.sig/cdhash' | xargs cat"
-    res = pair_runs("6", {"sigfs": on_fresh_mount(big["src"], cmd, lines(big["cdhash_files"]), hwm=hwm)})
-    small = RESULTS.get("_hwm_small") or []
-    r = {"what": "peak RSS (VmHWM) of the daemon during measurement 1's command, N=%d vs N=%d, default cache_mb"
-                 % (N, big["macho"]),
-         "hwm_small_kb": stats(small), "hwm_large_kb": stats(hwm), "large_walk_s": stats(res["sigfs"]),
+M6_RUNS = 1 if QUICK else 2  # VmHWM varies little; reading every .sig file of 20,000 binaries takes minutes
+
+
+def m6(small, big):
+    """Peak RSS after reading every .sig file of N and N_BIG binaries (the peer trees of measurement 10: no
+    10-60 MB binaries, whose verification files would hash gigabytes): memory must not grow with files read."""
+    lst = os.path.join(SHM, "sigfs-bench-m6-%d.list" % os.getpid())
+    cmd = ("find MNT -path '*.sig/*' -type f -print0 > %s && xargs -0 cat < %s | wc -c && tr -cd '\\0' < %s | wc -c"
+           % (lst, lst, lst))
+    hwm, files = {}, {}
+    for name, t in (("small", small), ("large", big)):
+        hwm[name], got = [], []
+
+        def check(d, got=got):
+            got.append(int(d.split()[1]))
+        pair_runs("6 N=%d" % t["macho"], {"sigfs": on_fresh_mount(t["src"], cmd, check, hwm=hwm[name])},
+                  runs=M6_RUNS)
+        files[name] = got[-1]
+    os.unlink(lst)
+    r = {"what": "peak RSS (VmHWM) of the daemon after reading every .sig file (%s), N=%d (%d files) vs N=%d "
+                 "(%d files), default cache_mb" % (cmd.split(" >")[0], small["macho"], files["small"], big["macho"],
+                                                   files["large"]),
+         "hwm_small_kb": stats(hwm["small"]), "hwm_large_kb": stats(hwm["large"]), "files_read": files,
          "bar": "<= 64 MiB, large <= 1.2 x small"}
-    if small:
-        r["ratio"] = {"min": min(hwm) / max(small), "median": statistics.median(hwm) / statistics.median(small),
-                      "max": max(hwm) / min(small)}
+    r["ratio"] = {"min": min(hwm["large"]) / max(hwm["small"]),
+                  "median": statistics.median(hwm["large"]) / statistics.median(hwm["small"]),
+                  "max": max(hwm["large"]) / min(hwm["small"])}
     RESULTS["6"] = r
 
 
@@ -444,6 +502,118 @@ def m8():
                     "ratio": stats(ratios(res["sigfs"], res["baseline"])), "bar": 1.2, "commands": [sig, base]}
 
 
+def export_has_only():
+    r = subprocess.run([EXPORT, "--help"], capture_output=True, text=True)
+    return "--only" in r.stdout + r.stderr
+
+
+def m10(peer):
+    """cdhash of N binaries: the mount's walk and sigfs-export --only cdhash vs batched ldid; the mount's walk
+    vs the floor (bench/sigfloor: only the signature bytes, read from SOURCE)."""
+    src, n = peer["src"], peer["macho"]
+    walk = "find MNT -path '*.sig/cdhash' -print0 | xargs -0 cat"
+    floor = "%s %s" % (SIGFLOOR, src)
+    ldid = "find %s -type f -print0 | xargs -0 -n100 -P2 ldid -arch arm64 -h" % src
+    export = "%s -q --only cdhash %s DEST" % (EXPORT, src)
+    have_ldid = shutil.which("ldid") is not None
+    have_only = export_has_only()
+    if not have_ldid:
+        note("10, 11 skipped: no ldid on PATH (build: see bench/README.md)")
+    if not have_only:
+        note("11 skipped: this sigfs-export has no --only (sigfs-export --help)")
+
+    def floor_ok(d):
+        f = d.decode().split()
+        return None if f[3] == str(n) and int(f[7]) >= n else "expected %d Mach-O files, all signed: %r" % (n, d)
+    ldid_ref = None
+    if have_ldid:
+        # before trusting the comparison: ldid and the mount give the same cdhash for every file (one process
+        # at a time, so no two outputs interleave; the timed -P2 runs then only have to give as many bytes)
+        _, out = timed("find %s -type f -print0 | xargs -0 -n100 ldid -arch arm64 -h" % src)
+        ldid_ref = len(out)
+        theirs = sorted(x[7:] for x in out.decode().splitlines() if x.startswith("CDHash="))
+        m = sigfs_mount(src)
+        try:
+            ours = sorted(timed(walk.replace("MNT", MNT), lines(n))[1].decode().split())
+        finally:
+            m.close()
+        if theirs != ours:
+            bad = len(set(theirs) ^ set(ours))
+            raise RuntimeError("ldid and sigfs disagree on %d cdhashes of %s (ldid gave %d): the comparison is void"
+                               % (bad, src, len(theirs)))
+        log("10: ldid and the mount agree on all %d cdhashes" % n)
+    dest = os.path.join(SHM, "sigfs-bench-only-%d" % os.getpid())
+
+    def export_side(cold):
+        def fn():
+            shutil.rmtree(dest, ignore_errors=True)
+            if cold:
+                drop_caches()
+            dt = timed(export.replace("DEST", dest))[0]
+            got = sum(1 for dp, _, fn_ in os.walk(dest) if dp.endswith(".sig") and "cdhash" in fn_)
+            if got != n:
+                raise RuntimeError("`%s`: %d .sig/cdhash files, expected %d" % (export, got, n))
+            return dt
+        return fn
+
+    def sides(cold):
+        s_ = {"mount": on_fresh_mount(src, walk, lines(n), cold=cold), "floor": on_source(floor, floor_ok, cold)}
+        if have_ldid:
+            s_["ldid"] = on_source(ldid, nbytes(ldid_ref), cold)
+        if have_ldid and have_only:
+            s_["export"] = export_side(cold)
+        return s_
+    res = cold_warm("10", sides)
+    shutil.rmtree(dest, ignore_errors=True)
+    tree_ = "%d signed Mach-Os, %d per directory" % (n, peer["per_dir"])
+    if have_ldid:
+        put_ratio("10", res, "mount", "ldid", "cdhash walk of the mount vs batched ldid, %s" % tree_, 1.0,
+                  [walk, ldid])
+    if have_ldid and have_only:
+        put_ratio("11", res, "export", "ldid", "sigfs-export --only cdhash (DEST in %s) vs batched ldid, %s"
+                  % (SHM, tree_), 1.0, [export, ldid])
+    put_ratio("12", res, "mount", "floor", "cdhash walk of the mount vs reading only the signature bytes from "
+              "SOURCE (bench/sigfloor), %s" % tree_, 2.0, [walk, floor], bar_modes=("cold",))
+
+
+def m13(folder, pt_src):
+    """A file manager's listing of a folder of N_FM binaries: gio list -a 'standard::*' (readdir, lstat of
+    every entry, content sniffing of files without a known extension), sigfs vs passthrough_ll."""
+    if not pt_src:
+        note("13 skipped: no passthrough_ll")
+        return
+    if not shutil.which("gio"):
+        note("13 skipped: no gio on PATH (Debian: apt-get install libglib2.0-bin)")
+        return
+    n = folder["macho"]
+    cmd = "gio list -a 'standard::*' MNT/d000"
+    res = cold_warm("13", lambda cold: {
+        "sigfs": on_fresh_mount(folder["src"], cmd, lines(2 * n), cold=cold),
+        "passthrough_ll": on_fresh_mount(folder["src"], cmd, lines(n), mount=pt_mount, cold=cold)})
+    put_ratio("13", res, "sigfs", "passthrough_ll", "file manager listing of one folder of %d Mach-Os (sigfs shows "
+              "%d entries with the F.sig directories, passthrough_ll %d)" % (n, 2 * n, n), None, [cmd])
+
+
+def m14(walk, pt_src):
+    """Warm ls -lR of the whole mount (every .sig tree) vs ls -lR of passthrough_ll on the same SOURCE."""
+    if not pt_src:
+        note("14 skipped: no passthrough_ll")
+        return
+    cmd = "ls -lR MNT"
+    count = {}
+
+    def counted(name):
+        def check(d):
+            count[name] = sum(1 for x in d.split(b"\n") if x[:1] in b"-dlbcps" and x[:1] != b"")
+        return check
+    res = cold_warm("14", lambda cold: {
+        "sigfs": on_fresh_mount(walk["src"], cmd, counted("sigfs"), cold=cold),
+        "passthrough_ll": on_fresh_mount(walk["src"], cmd, counted("passthrough_ll"), mount=pt_mount, cold=cold)},
+        modes=("warm",))
+    put_ratio("14", res, "sigfs", "passthrough_ll", "ls -lR of the whole mount, %d entries (passthrough_ll: %d)"
+              % (count["sigfs"], count["passthrough_ll"]), 1.5, [cmd], entries=count)
+
+
 # ---------------------------------------------------------------- report
 def machine():
     model = "?"
@@ -476,8 +646,10 @@ def verdict(k, r):
             return "n/a"
         ok = max(lg["max"], sm["max"]) <= 64 * 1024 and r["ratio"]["median"] <= 1.2
         return "PASS" if ok else "MISS"
-    if k == "7" or "ratio" not in r:
-        return "n/a" if k != "7" else "(no bar)"
+    if k == "7" or "ratio" in r and r.get("bar") is None:
+        return "(no bar)"
+    if "ratio" not in r:
+        return "n/a"
     return "PASS" if r["ratio"]["median"] <= r["bar"] else "MISS"
 
 
@@ -485,9 +657,13 @@ def report(mach, work):
     rows = []
     names = {"1": "sig read: .sig/cdhash vs ordinary", "2": "grep entitlements.plist vs ordinary",
              "3": "find -ls mirror vs passthrough_ll", "4": "start-up %d vs %d files" % (STARTUP[1], STARTUP[0]),
-             "5": "bytes read per cdhash (50 MB)", "6": "peak RSS N=%d / N=%d" % (N, N_BIG),
-             "7": "sigfs-export Mach-O/s (1 core)", "8": "bundle verify vs sha256sum"}
-    for k in sorted(x for x in RESULTS if not x.startswith("_")):
+             "5": "bytes read per cdhash (50 MB)", "6": "peak RSS, every .sig file, N=%d / N=%d" % (N, N_BIG),
+             "7": "sigfs-export Mach-O/s (1 core)", "8": "bundle verify vs sha256sum",
+             "10": "cdhash walk vs batched ldid", "11": "export --only cdhash vs batched ldid",
+             "12": "cdhash walk vs floor (sig bytes)", "13": "gio list %d binaries vs passthrough_ll" % N_FM,
+             "14": "ls -lR whole mount vs passthrough_ll"}
+    order = lambda x: (int(x.rstrip("w")), x)
+    for k in sorted((x for x in RESULTS if not x.startswith("_")), key=order):
         r = RESULTS[k]
         if k == "5":
             a, b = fmt_s(r["bytes"], 1 / 1024, "%.0f") + " KiB", "limit %.0f KiB" % (r["limit"] / 1024)
@@ -502,11 +678,12 @@ def report(mach, work):
             bar = "-"
         else:
             a, b = fmt_s(r["sigfs_s"]) + " s", fmt_s(r.get("baseline_s")) + " s"
-            bar = "<= %.1f" % r["bar"]
+            bar = "<= %.1f" % r["bar"] if r.get("bar") is not None else "-"
         ratio = r.get("ratio")
         rs = ("%.2f/%.2f/%.2f" % (ratio["min"], ratio["median"], ratio["max"])) if ratio and "min" in ratio else \
             ("%.2f" % ratio["median"] if ratio else "-")
-        rows.append((k, names[k], a, b, rs, bar, verdict(k, r)))
+        name = names[k.rstrip("w")] + (" (%s)" % r["mode"] if "mode" in r else "")
+        rows.append((k, name, a, b, rs, bar, verdict(k, r)))
     out = []
     with open("/proc/loadavg") as f:
         mach["loadavg_end"] = " ".join(f.read().split()[:3])
@@ -552,14 +729,14 @@ def main():
     main_t = tree(tdir, N, M)
     log("workload: %s" % {k: main_t[k] for k in ("entries", "macho", "ordinary", "cdhash_files",
                                                    "entitlement_files")})
-    pt_src = build_passthrough() if "3" in ONLY else None
+    pt_src = build_passthrough() if ONLY & {"3", "13", "14"} else None
     # passthrough_ll keeps one O_PATH fd per inode the kernel knows: the walk tree must fit RLIMIT_NOFILE
     walk = main_t
     hard = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
-    if "3" in ONLY and pt_src and main_t["entries"] > 0.7 * hard:
+    if ONLY & {"3", "14"} and pt_src and main_t["entries"] > 0.7 * hard:
         k = 0.7 * hard / main_t["entries"]
         walk = tree(tdir, max(1, int(N * k)), max(1, int(M * k)))
-        note("measurement 3 walks a %.0f%% scale tree (%d entries): passthrough_ll holds an fd per inode and "
+        note("measurements 3 and 14 walk a %.0f%% scale tree (%d entries): passthrough_ll holds an fd per inode and "
              "RLIMIT_NOFILE is %d here" % (100 * k, walk["entries"], hard))
     if "1" in ONLY:
         m1(main_t)
@@ -576,11 +753,17 @@ def main():
     if "5" in ONLY:
         m5(main_t)
     if "6" in ONLY:
-        m6(tree(tdir, N_BIG, N_BIG, baselines=False))
+        m6(flat(tdir, N, 100), flat(tdir, N_BIG, 100))
     if "7" in ONLY:
         m7(main_t)
     if "8" in ONLY:
         m8()
+    if "10" in ONLY:
+        m10(flat(tdir, N, 100))
+    if "13" in ONLY:
+        m13(flat(tdir, N_FM, N_FM), pt_src)
+    if "14" in ONLY:
+        m14(walk, pt_src)
     text = report(mach, main_t)
     print(text)
     res = {k: v for k, v in RESULTS.items() if not k.startswith("_")}

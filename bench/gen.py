@@ -4,6 +4,7 @@
     gen.py templates DIR                  build the Mach-O templates into DIR (once; cached by run.sh)
     gen.py tree TEMPLATES OUT N M [SEED [light] [no-baselines]]
                                           build a synthetic app bundle tree into OUT/src, OUT/meta.json
+    gen.py flat TEMPLATES OUT N PER_DIR   N Mach-O copies only, PER_DIR per directory (peer trees)
 
 Templates (DIR/t/, one file each, plus DIR/templates.json):
   - the corpus files (tests/corpus/files/*/*): CMS-signed thin, universal half unsigned, linker-signed;
@@ -342,6 +343,52 @@ def info_plist(ident, exe):
 """ % (exe, ident)).encode()
 
 
+def write_copy(t, path, counter):
+    """A copy of template t at path, with counter written into the code area of its first slice (the chunk
+    holding that offset), so that no two copies are the same file."""
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    chunks = list(t["chunks"])
+    p = t["pos"][0]
+    for i, (off, data) in enumerate(chunks):
+        if off <= p and p + 4 <= off + len(data):
+            d = bytearray(data)
+            struct.pack_into("<I", d, p - off, counter)
+            chunks[i] = (off, bytes(d))
+            break
+    else:
+        raise AssertionError("counter position outside the stored chunks")
+    write_chunks(path, t["size"], chunks)
+    os.chmod(path, 0o755)
+
+
+# Templates `ldid -arch arm64 -h` cannot answer for (checked against ldid c50e84e); peer trees leave them out.
+LDID_CANNOT = {"fx-hello-x86_64": "no arm64 slice: ldid prints nothing",
+               "fx-unsigned-arm64": "unsigned: ldid exits 1 and drops the rest of its batch",
+               "fx-sha384-derents-arm64": "SHA-384 CodeDirectory: ldid aborts on an assertion"}
+
+
+def build_flat(tdir, out, n, per_dir, seed=1):
+    """N Mach-O files only, PER_DIR to a directory (OUT/src/dNNN/fNNNNN): the peer tree of the batched-ldid,
+    floor and export measurements (every file has a cdhash ldid can print) and the file-manager folder."""
+    tpl, notes = load_templates(tdir)
+    rng = random.Random(seed)
+    src = os.path.join(out, "src")
+    shutil.rmtree(out, ignore_errors=True)
+    os.makedirs(src)
+    names = sorted(k for k, v in tpl.items() if v["weight"] > 0 and v["cdhash"] and k not in LDID_CANNOT)
+    kinds = rng.choices(names, [tpl[k]["weight"] for k in names], k=n)
+    counts = {}
+    for i, name in enumerate(kinds):
+        write_copy(tpl[name], os.path.join(src, "d%03d" % (i // per_dir), "f%05d" % i), i + 1)
+        counts[name] = counts.get(name, 0) + 1
+    meta = {"macho": n, "per_dir": per_dir, "dirs": (n + per_dir - 1) // per_dir, "seed": seed,
+            "bytes": sum(tpl[k]["size"] for k in kinds), "templates": counts, "notes": notes,
+            "left_out": {k: v for k, v in LDID_CANNOT.items() if k in tpl}}
+    with open(os.path.join(out, "meta.json"), "w") as f:
+        json.dump(meta, f, indent=1)
+    return meta
+
+
 def build_tree(tdir, out, n, m, seed=1, baselines=True, light=False):
     """light: no big binaries and tiny ordinary files (start-up trees); baselines: the *.strings and
     *.xcent baseline files of measurements 1 and 2 (else all M ordinary files are other resources)."""
@@ -357,20 +404,7 @@ def build_tree(tdir, out, n, m, seed=1, baselines=True, light=False):
     def put_macho(path, name):
         t = tpl[name]
         counter[0] += 1
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        chunks = list(t["chunks"])
-        # the counter goes into the code area of the first slice (chunk holding that offset)
-        p = t["pos"][0]
-        for i, (off, data) in enumerate(chunks):
-            if off <= p and p + 4 <= off + len(data):
-                d = bytearray(data)
-                struct.pack_into("<I", d, p - off, counter[0])
-                chunks[i] = (off, bytes(d))
-                break
-        else:
-            raise AssertionError("counter position outside the stored chunks")
-        write_chunks(path, t["size"], chunks)
-        os.chmod(path, 0o755)
+        write_copy(t, path, counter[0])
         stats["macho"] += 1
         stats["cdhash"] += t["cdhash"]
         stats["ents"] += t["ents"]
@@ -514,6 +548,9 @@ def main():
         meta = build_tree(sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5]),
                           int(sys.argv[6]) if len(sys.argv) > 6 else 1,
                           baselines="no-baselines" not in flags, light="light" in flags)
+        print(json.dumps({k: v for k, v in meta.items() if k != "templates"}))
+    elif len(sys.argv) >= 6 and sys.argv[1] == "flat":
+        meta = build_flat(sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5]))
         print(json.dumps({k: v for k, v in meta.items() if k != "templates"}))
     else:
         sys.exit(__doc__)
