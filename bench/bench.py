@@ -2,8 +2,8 @@
 """sigfs benchmarks: ratios against a baseline measured in the same run (bench/README.md).
 
 Environment: N (Mach-O files, default 5000), M (ordinary files, 20000), RUNS (5), N_BIG (measurement 6,
-4*N), STARTUP_FILES ("1000,100000"), BENCH_QUICK=1 (smoke run: N=200 M=1000 RUNS=2), BENCH_ONLY ("1,3,5":
-a subset), SIGFS, SIGFS_EXPORT, BENCH_DIR (out/bench). Writes BENCH_JSON (BENCH_DIR/results.json)."""
+4*N), STARTUP_FILES ("1000,100000"), N_FM (measurement 13, 2000), BENCH_QUICK=1 (smoke run: N=200 M=1000
+RUNS=2 N_FM=200), BENCH_ONLY ("1,3,5": a subset), SIGFS, SIGFS_EXPORT, BENCH_DIR (out/bench). Writes BENCH_JSON (BENCH_DIR/results.json)."""
 import atexit
 import hashlib
 import json
@@ -707,6 +707,14 @@ def report(mach, work):
         out.append("3: sigfs mirror walk vs find SOURCE -ls directly: %s; full walk incl. every .sig tree: %s s "
                    "(%.1fx the mirror walk)" % (fmt_s(r3["ratio_vs_direct"], 1, "%.2f"), fmt_s(r3["full_walk_s"]),
                                                  r3["full_walk_ratio_vs_mirror_walk"]["median"]))
+    r6 = RESULTS.get("6")
+    if r6:
+        out.append("6: .sig files read: %d (N=%d), %d (N=%d)" % (r6["files_read"]["small"], N, r6["files_read"]["large"],
+                                                               N_BIG))
+    r14 = RESULTS.get("14w")
+    if r14:
+        out.append("14: entries listed: sigfs %d (every .sig tree), passthrough_ll %d (the mirror only)"
+                   % (r14["entries"]["sigfs"], r14["entries"]["passthrough_ll"]))
     r7 = RESULTS.get("7")
     if r7 and "ratio" in r7:
         out.append("7: sigfs-export renders every .sig file; %.2fx the Mach-O rate of measurement 1's mount command"
