@@ -437,6 +437,7 @@ def m6(small, big):
         pair_runs("6 N=%d" % t["macho"], {"sigfs": on_fresh_mount(t["src"], cmd, check, hwm=hwm[name])},
                   runs=M6_RUNS)
         files[name] = got[-1]
+        log("6 N=%d: VmHWM %s kB after reading %d .sig files" % (t["macho"], hwm[name], files[name]))
     os.unlink(lst)
     r = {"what": "peak RSS (VmHWM) of the daemon after reading every .sig file (%s), N=%d (%d files) vs N=%d "
                  "(%d files), default cache_mb" % (cmd.split(" >")[0], small["macho"], files["small"], big["macho"],
