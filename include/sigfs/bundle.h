@@ -291,6 +291,7 @@ typedef struct sigfs_check {
 	struct sigfs_lines strict;		     /* strict findings */
 	struct sigfs_lines normalization;	     /* "<added>\t<missing>\t<form>-><form>" */
 	int resources_checked;			     /* the walk ran */
+	int dr; /* valid code: its designated requirement 1 satisfied, 0 not, -1 not evaluated */
 } sigfs_check;
 
 /* Verify bundle `b` as `codesign --verify --deep --strict` does; paths in
