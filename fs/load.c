@@ -2,6 +2,7 @@
 #include "load.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
@@ -24,15 +25,87 @@ struct sfc_key key_of(const struct stat *st)
 	return k;
 }
 
-/* The key of the subject `rel` whose entry has stat `st`. */
+static uint64_t fnv(uint64_t h, const void *p, size_t n)
+{
+	const uint8_t *b = p;
+
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ b[i]) * 1099511628211ull; /* FNV-1a 64 */
+	return h;
+}
+
+/* Fold the version of `dir`/`name` (its lstat, or that there is none) into
+ * h; 1 when it exists. */
+static int fold_version(uint64_t *h, const char *dir, size_t dirlen, const char *name)
+{
+	char p[PATH_MAX];
+	struct stat st;
+	int n = snprintf(p, sizeof p, "%.*s%s%s", (int)dirlen, dir, dirlen ? "/" : "", name);
+	int e = n < 0 || (size_t)n >= sizeof p ? -ENAMETOOLONG : sigfs_fstree_lstat(g.tree, p, &st);
+	int64_t v[6] = {e, 0, 0, 0, 0, 0};
+
+	if (!e) {
+		v[1] = (int64_t)st.st_ino;
+		v[2] = (int64_t)st.st_size;
+		v[3] = (int64_t)SIGFS_ST_MTIM(&st).tv_sec * 1000000000 + SIGFS_ST_MTIM(&st).tv_nsec;
+		v[4] = (int64_t)SIGFS_ST_CTIM(&st).tv_sec * 1000000000 + SIGFS_ST_CTIM(&st).tv_nsec;
+		v[5] = (int64_t)st.st_mode;
+	}
+	*h = fnv(*h, v, sizeof v);
+	return !e;
+}
+
+/* What F.sig/ of a bundle's main executable reads besides F (slot 1 is the
+ * bundle's Info.plist, slot 3 its CodeResources; info.txt, verify, checks,
+ * … say so): the versions of those files, for each bundle F could be the
+ * main executable of (sigfs_bundle_of_executable's candidates
+ * B/Contents/MacOS/F, B/Versions/V/F, B/F). The files are only stat'ed:
+ * one lstat for a Mach-O in a directory without an Info.plist (the common
+ * case), at most seven. */
+static uint64_t bundle_files(const char *rel)
+{
+	const char *slash = strrchr(rel, '/');
+	size_t dl = slash ? (size_t)(slash - rel) : 0;
+	uint64_t h = 1469598103934665603ull;
+	static const char macos[] = "/Contents/MacOS";
+
+	if (dl > sizeof macos - 1 && memcmp(rel + dl - (sizeof macos - 1), macos, sizeof macos - 1) == 0) {
+		size_t cl = dl - strlen("/MacOS"); /* B/Contents */
+
+		if (fold_version(&h, rel, cl, "Info.plist"))
+			fold_version(&h, rel, cl, "_CodeSignature/CodeResources");
+	}
+	size_t vl = dl; /* B/Versions/V: vl at the slash before V */
+	while (vl > 0 && rel[--vl] != '/')
+		;
+	if (vl >= 9 && rel[vl] == '/' && memcmp(rel + vl - 9, "/Versions", 9) == 0) {
+		fold_version(&h, rel, vl, "Current");
+		if (fold_version(&h, rel, dl, "Resources/Info.plist"))
+			fold_version(&h, rel, dl, "_CodeSignature/CodeResources");
+	}
+	if (fold_version(&h, rel, dl, "Info.plist"))
+		fold_version(&h, rel, dl, "_CodeSignature/CodeResources");
+	return h;
+}
+
+/* A subject's identity beyond its inode: its path and, for a regular file,
+ * the versions of the bundle files its .sig/ reads (bundle_files), so an
+ * edited Info.plist or CodeResources makes a new subject and new files,
+ * never the old answer. Never 0, the probe cache's value. */
+static uint64_t subject_ident(const char *rel, int regular)
+{
+	uint64_t h = fnv(1469598103934665603ull, rel, strlen(rel));
+
+	if (regular)
+		h ^= bundle_files(rel);
+	return h | 1;
+}
+
 struct sfc_key subject_key(const struct stat *st, const char *rel)
 {
 	struct sfc_key k = key_of(st);
-	uint64_t h = 1469598103934665603ull; /* FNV-1a 64 */
 
-	for (const char *p = rel; *p; p++)
-		h = (h ^ (uint8_t)*p) * 1099511628211ull;
-	k.path = h | 1; /* never 0, the probe cache's value */
+	k.path = subject_ident(rel, S_ISREG(st->st_mode));
 	return k;
 }
 
@@ -276,6 +349,12 @@ int get_blob(struct sfc_file *lf, const char *vpath, struct sfc_blob **out)
 	if (rc != SIGFS_OK) {
 		sigfs_buf_free(&b);
 		return core_fail(rc, "render", vpath);
+	}
+	/* a bundle file F.sig/ reads changed since F's key was taken: the
+	 * bytes may mix two versions; the caller loads again */
+	if (sigfs_subject_kind(lf->s) != SIGFS_KIND_BUNDLE && subject_ident(rel, 1) != lf->key.path) {
+		sigfs_buf_free(&b);
+		return -ESTALE;
 	}
 	struct sfc_blob *blob = sfc_blob_new(b.ptr, b.len);
 	sigfs_buf_free(&b);
