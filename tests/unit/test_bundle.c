@@ -572,6 +572,10 @@ static void test_tree_rows(void **state)
 	x = tree_file(s, &src, "signature/identifier");
 	assert_string_equal(x, "com.example.X\n");
 	free(x);
+	/* the detached signature's verdict is B.sig/verify alone */
+	assert_int_equal(sigfs_tree_node(s, "signature/verify"), SIGFS_NODE_NONE);
+	assert_int_equal(sigfs_tree_node(s, "signature/checks"), SIGFS_NODE_NONE);
+	assert_int_equal(sigfs_tree_node(s, "signature/slot-hashes"), SIGFS_NODE_NONE);
 	{
 		/* slot 1 = SHA-256 of the Info.plist bytes */
 		uint8_t d[32];
