@@ -715,14 +715,44 @@ out:
 }
 
 /* validateResource for envelope member `rel` (on-disk type `type`). */
+/* The sideband restriction (codesign --strict: validateResource,
+ * strictValidateStructure): *found 1 when member `full` has a resource fork
+ * or Finder information, each listed in `strict` as `sideband dir/name
+ * <attribute>`. The source's xattr() decides; without one there is none. */
+static const char *const sideband_names[] = {"com.apple.ResourceFork", "com.apple.FinderInfo"};
+
+static int sideband(struct scope *sc, const char *full, const char *dir, const char *name, int *found)
+{
+	*found = 0;
+	for (size_t i = 0; sc->src->xattr && i < 2; i++) {
+		int present = 0, err = sc->src->xattr(sc->src->ctx, full, sideband_names[i], &present);
+
+		if (err == SIGFS_ENOMEM)
+			return err;
+		if (err || !present)
+			continue;
+		*found = 1;
+		if (sc->depth == 0 && lines_add(&sc->c->strict, "sideband %s%s%s %s", dir,
+						*dir && *name ? "/" : "", name, sideband_names[i]))
+			return oom();
+	}
+	return SIGFS_OK;
+}
+
 static int member(struct scope *sc, const char *rel, const struct sigfs_stat *fst, int rule_nested)
 {
 	const struct sigfs_seal *seal = sigfs_resdir_find(sc->rd, rel);
 	char *full = join(sc->b->resroot, rel);
-	int link = fst->type == SIGFS_FT_LNK, st = SIGFS_WALK_SEALED_OK, err = SIGFS_OK;
+	int link = fst->type == SIGFS_FT_LNK, st = SIGFS_WALK_SEALED_OK, err = SIGFS_OK, found = 0;
 
 	if (!full)
 		return oom();
+	/* validateResource (V2, strict + sideband): collected, no file line;
+	 * the member is still judged */
+	if (!link && (err = sideband(sc, full, sc->disp_res, rel, &found)) == SIGFS_OK && found)
+		err = collect(sc->c, CS_INVALID_ASSOCIATED_FILE_DATA, NULL, "", "");
+	if (err)
+		goto out;
 	if (!seal) {
 		if (sigfs_resdir_version(sc->rd) == 1 && link)
 			goto out; /* version 1 ignores symlinks */
@@ -951,6 +981,13 @@ static int strict_structure(struct scope *sc, const struct sigfs_cd *cd, int *st
 	if (b->exec_type != SIGFS_FT_REG)
 		err = strict_finding(sc, strict_st, CS_REGULAR_FILE, "not-regular-file", sc->disp_root,
 				     b->exec + strlen(b->rel) + (*b->rel ? 1 : 0));
+	if (!err) { /* strictValidateStructure: the bundle root's sideband data */
+		int found = 0;
+
+		err = sideband(sc, b->rel, disp, "", &found);
+		if (!err && found && !*strict_st) /* any other strict error is lower */
+			*strict_st = CS_INVALID_ASSOCIATED_FILE_DATA;
+	}
 	if (!err && b->shape == SIGFS_SHAPE_CONTENTS && !(err = list_sorted(sc, b->rel, &l))) {
 		for (size_t i = 0; i < l.n && !err; i++) {
 			const struct ent *e = &l.e[i];

@@ -275,6 +275,11 @@ static int pinned_readlink(void *ctx, const char *rel, char *buf, size_t cap, si
 	return g.src.readlink(g.src.ctx, rel, buf, cap, len);
 }
 
+static int pinned_xattr(void *ctx, const char *rel, const char *name, int *present)
+{
+	return g.src.xattr(g.src.ctx, rel, name, present);
+}
+
 static void pinned_init(struct pinned *p, const char *rel, int fd, const struct sfc_key *want)
 {
 	memset(p, 0, sizeof *p);
@@ -283,6 +288,7 @@ static void pinned_init(struct pinned *p, const char *rel, int fd, const struct 
 	p->src.stat = pinned_stat;
 	p->src.list = pinned_list;
 	p->src.readlink = pinned_readlink;
+	p->src.xattr = g.src.xattr ? pinned_xattr : NULL;
 	p->rel = rel;
 	p->fd = fd;
 	p->want = want;

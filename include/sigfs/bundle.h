@@ -45,6 +45,7 @@ enum {
 	CS_UNSEALED_FRAMEWORK_ROOT = -67008,
 	CS_WEAK_ENVELOPE = -67007,
 	CS_INVALID_SYMLINK = -67003,
+	CS_INVALID_ASSOCIATED_FILE_DATA = -66999,
 };
 
 /* Apple's message for a status ("a sealed resource is missing or invalid")

@@ -279,6 +279,17 @@ static void expect_verify(sigfs_memtree *t, const char *want, const char *want_s
 	free(status);
 }
 
+/* B.sig/verify and B.sig/strict. */
+static void expect_strict(sigfs_memtree *t, const char *want, const char *want_strict)
+{
+	char *strict, *got = verify(t, NULL, &strict, NULL);
+
+	assert_string_equal(got, want);
+	assert_string_equal(strict, want_strict);
+	free(got);
+	free(strict);
+}
+
 static void expect(sigfs_memtree *t, const char *want)
 {
 	expect_verify(t, want, NULL);
@@ -356,15 +367,11 @@ static void test_info_plist_edited(void **state)
 static void test_extra_codesignature_file(void **state)
 {
 	sigfs_memtree *t = make_bundle(V2);
-	char *got, *strict;
 
 	(void)state;
 	assert_int_equal(sigfs_mem_add_file(t, B "/_CodeSignature/CodeRequirements-2", "x", 1, 0644), 0);
-	got = verify(t, NULL, &strict, NULL);
-	assert_string_equal(got, B ": unsealed contents present in the bundle root\n");
-	assert_string_equal(strict, "unsealed-codesignature CodeRequirements-2\n");
-	free(got);
-	free(strict);
+	expect_strict(t, B ": unsealed contents present in the bundle root\n",
+		      "unsealed-codesignature CodeRequirements-2\n");
 	sigfs_mem_free(t);
 }
 
@@ -389,15 +396,11 @@ static void test_mixed_order(void **state)
 static void test_detritus_listed(void **state)
 {
 	sigfs_memtree *t = make_bundle(V2);
-	char *got, *strict;
 
 	(void)state;
 	assert_int_equal(sigfs_mem_add_file(t, B "/ios-arm64/._F.h", "a", 1, 0644), 0);
-	got = verify(t, NULL, &strict, NULL);
-	assert_string_equal(got, BAD_RESOURCE "file added: " B "/ios-arm64/._F.h\n");
-	assert_string_equal(strict, "detritus " B "/ios-arm64/._F.h\n");
-	free(got);
-	free(strict);
+	expect_strict(t, BAD_RESOURCE "file added: " B "/ios-arm64/._F.h\n",
+		      "detritus " B "/ios-arm64/._F.h\n");
 	sigfs_mem_free(t);
 }
 
@@ -643,6 +646,60 @@ static void test_tree_follows_changes(void **state)
 	assert_string_equal(x, "valid\n");
 	free(x);
 	sigfs_subject_free(s);
+	sigfs_mem_free(t);
+}
+
+/* ---- sideband data and names that are not UTF-8 ---- */
+
+#define SIDEBAND B ": resource fork, Finder information, or similar detritus not allowed\n"
+
+/* VERIFY-NOTES §2.2, §2.4 (StaticCode.cpp validateResource, bundlediskrep.cpp
+ * strictValidateStructure): a resource fork or Finder information on a
+ * sealed file or on the bundle root is -66999 without a file line; other
+ * attributes are nobody's business. */
+static void test_sideband(void **state)
+{
+	sigfs_memtree *t = make_bundle(V2);
+
+	(void)state;
+	assert_int_equal(
+	    sigfs_mem_add_xattr(t, B "/ios-arm64/F.framework/Headers/F.h", "com.apple.quarantine"), 0);
+	assert_int_equal(sigfs_mem_add_xattr(t, B, "com.apple.lastuseddate#PS"), 0);
+	expect_verify(t, VALID, "valid\n");
+
+	assert_int_equal(
+	    sigfs_mem_add_xattr(t, B "/ios-arm64/F.framework/Headers/F.h", "com.apple.FinderInfo"), 0);
+	expect_strict(t, SIDEBAND, "sideband " B "/ios-arm64/F.framework/Headers/F.h com.apple.FinderInfo\n");
+	expect_verify(t, SIDEBAND, "invalid -66999 errSecCSInvalidAssociatedFileData\n");
+	/* a modified resource visited first is the headline, its line kept */
+	assert_int_equal(sigfs_mem_add_file(t, B "/caf\xc3\xa9.txt", "tea\n", 4, 0644), 0);
+	expect_verify(t, BAD_RESOURCE "file modified: " B "/caf\xc3\xa9.txt\n", NULL);
+	sigfs_mem_free(t);
+
+	t = make_bundle(V2);
+	assert_int_equal(sigfs_mem_add_xattr(t, B, "com.apple.ResourceFork"), 0);
+	expect_strict(t, SIDEBAND, "sideband " B " com.apple.ResourceFork\n");
+	sigfs_mem_free(t);
+}
+
+/* A name that is not UTF-8 cannot be a key of CodeResources (an XML
+ * plist): it is added, never sealed or normalised (VERIFY-NOTES §1.7). */
+static void test_non_utf8_name(void **state)
+{
+	sigfs_memtree *t = make_bundle(V2);
+	char *got, *walk, *norm;
+
+	(void)state;
+	assert_int_equal(sigfs_mem_add_file(t, B "/ios-arm64/caf\xe9.txt", "x", 1, 0644), 0);
+	assert_int_equal(sigfs_mem_add_file(t, B "/\xff\xfe", "y", 1, 0644), 0);
+	got = verify(t, &walk, NULL, &norm);
+	assert_string_equal(got, BAD_RESOURCE "file added: " B "/ios-arm64/caf\xe9.txt\n"
+					      "file added: " B "/\xff\xfe\n");
+	assert_non_null(strstr(walk, "added\t" B "/\xff\xfe\n"));
+	assert_string_equal(norm, "");
+	free(got);
+	free(walk);
+	free(norm);
 	sigfs_mem_free(t);
 }
 
@@ -999,6 +1056,8 @@ int main(void)
 	    cmocka_unit_test(test_rules_order_and_match),
 	    cmocka_unit_test(test_rules_bounds),
 	    cmocka_unit_test(test_resdir_shapes),
+	    cmocka_unit_test(test_sideband),
+	    cmocka_unit_test(test_non_utf8_name),
 	    cmocka_unit_test(test_detached_cms),
 	    cmocka_unit_test(test_detached_dr),
 	    cmocka_unit_test(test_detached_code_limit),
