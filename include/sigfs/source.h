@@ -63,7 +63,8 @@ typedef struct sigfs_source {
 	/* Optional (NULL: the source keeps no extended attributes). Whether
 	 * member `rel` (never followed) has the extended attribute Apple calls
 	 * `name` ("com.apple.FinderInfo"): *present 1 or 0. A frontend looks
-	 * where its platform keeps it (sigfs.1, "Bundles"). */
+	 * where its platform keeps it (fs/tree.c: macOS as is, Linux with
+	 * a user. or osx. prefix). */
 	int (*xattr)(void *ctx, const char *rel, const char *name, int *present);
 } sigfs_source;
 
