@@ -94,6 +94,11 @@ static int sigfs_op_getattr(const char *path, struct stat *st SIGFS_FI_PARAM)
 		st->st_nlink = S_ISREG(n.st.st_mode) && probe_entry("", &n.st, -1) != SIGFS_KIND_NONE ? 3 : 2;
 		break;
 	case NODE_VIRT: {
+		if (!*n.vpath) { /* F.sig itself: from F's stat, no load */
+			virt_stat(st, &n.st, n.pmode, SIGFS_NODE_DIR, 0, "");
+			st->st_nlink = sig_nlink(n.rel, &n.st);
+			break;
+		}
 		int node;
 		nlink_t nlink = 0;
 		struct sfc_blob *b = NULL;
