@@ -981,10 +981,13 @@ static int strict_structure(struct scope *sc, const struct sigfs_cd *cd, int *st
 	if (b->exec_type != SIGFS_FT_REG)
 		err = strict_finding(sc, strict_st, CS_REGULAR_FILE, "not-regular-file", sc->disp_root,
 				     b->exec + strlen(b->rel) + (*b->rel ? 1 : 0));
-	if (!err) { /* strictValidateStructure: the bundle root's sideband data */
+	/* strictValidateStructure: the bundle root's sideband data; then the
+	 * main executable's (SingleDiskRep::strictValidate) */
+	for (int i = 0; i < 2 && !err; i++) {
+		const char *rel = i ? b->exec : b->rel;
 		int found = 0;
 
-		err = sideband(sc, b->rel, disp, "", &found);
+		err = sideband(sc, rel, disp, i ? rel + strlen(b->rel) + (*b->rel ? 1 : 0) : "", &found);
 		if (!err && found && !*strict_st) /* any other strict error is lower */
 			*strict_st = CS_INVALID_ASSOCIATED_FILE_DATA;
 	}

@@ -680,6 +680,11 @@ static void test_sideband(void **state)
 	assert_int_equal(sigfs_mem_add_xattr(t, B, "com.apple.ResourceFork"), 0);
 	expect_strict(t, SIDEBAND, "sideband " B " com.apple.ResourceFork\n");
 	sigfs_mem_free(t);
+	/* the main executable (here the Info.plist, excluded from the walk) */
+	t = make_bundle(V2);
+	assert_int_equal(sigfs_mem_add_xattr(t, B "/Info.plist", "com.apple.FinderInfo"), 0);
+	expect_strict(t, SIDEBAND, "sideband " B "/Info.plist com.apple.FinderInfo\n");
+	sigfs_mem_free(t);
 }
 
 /* A name that is not UTF-8 cannot be a key of CodeResources (an XML
