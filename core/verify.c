@@ -216,6 +216,15 @@ static const uint8_t *slot_data(const struct sigfs_slice *s, const struct sigfs_
 	b = sigfs_slice_blob(s, n);
 	if (!b)
 		return NULL;
+	if (n == CSSLOT_APPLICATION || n == CSSLOT_REP_SPECIFIC) {
+		/* raw components: what is hashed is the BlobWrapper's payload
+		 * (sigblob.cpp blobData); no wrapper is no component */
+		if (b->len < 8 || ((uint32_t)b->p[0] << 24 | (uint32_t)b->p[1] << 16 |
+				   (uint32_t)b->p[2] << 8 | b->p[3]) != CSMAGIC_BLOBWRAPPER)
+			return NULL;
+		*len = b->len - 8;
+		return b->p + 8;
+	}
 	*len = b->len;
 	return b->p;
 }

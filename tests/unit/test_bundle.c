@@ -169,13 +169,15 @@ static void be32(uint8_t *p, uint32_t v)
 	p[3] = (uint8_t)v;
 }
 
-/* CS_CodeDirectory 0x20400: 88-byte header, identifier, 3 special slots,
- * one code slot (pageSize 0: the whole Info.plist); ad-hoc and slot 2
- * unbound unless signed_cd() says otherwise. */
-static size_t code_directory(uint8_t *cd, const char *cr)
+/* CS_CodeDirectory 0x20400: 88-byte header, identifier, 3 special slots
+ * (4 with `top`: slot 4 bound to those bytes), one code slot (pageSize 0:
+ * the whole Info.plist); ad-hoc and slot 2 unbound unless resign() says
+ * otherwise. */
+static size_t code_directory_top(uint8_t *cd, const char *cr, const uint8_t *top, size_t toplen)
 {
 	static const char id[] = "com.example.X";
-	size_t hdr = 88, idoff = hdr, hashoff = hdr + sizeof id + 3 * 32, len = hashoff + 32;
+	uint32_t nspecial = top ? 4 : 3;
+	size_t hdr = 88, idoff = hdr, hashoff = hdr + sizeof id + nspecial * 32, len = hashoff + 32;
 
 	memset(cd, 0, len);
 	be32(cd, 0xfade0c02);
@@ -184,7 +186,7 @@ static size_t code_directory(uint8_t *cd, const char *cr)
 	be32(cd + 12, 0x2); /* adhoc */
 	be32(cd + 16, (uint32_t)hashoff);
 	be32(cd + 20, (uint32_t)idoff);
-	be32(cd + 24, 3);		      /* nSpecialSlots */
+	be32(cd + 24, nspecial);	      /* nSpecialSlots */
 	be32(cd + 28, 1);		      /* nCodeSlots */
 	be32(cd + 32, sizeof info_plist - 1); /* codeLimit */
 	cd[36] = 32;			      /* hashSize */
@@ -194,7 +196,14 @@ static size_t code_directory(uint8_t *cd, const char *cr)
 	digest(EVP_sha256(), cr, strlen(cr), cd + hashoff - 3 * 32);			/* slot 3 */
 	digest(EVP_sha256(), info_plist, sizeof info_plist - 1, cd + hashoff - 1 * 32); /* slot 1 */
 	digest(EVP_sha256(), info_plist, sizeof info_plist - 1, cd + hashoff);		/* code */
+	if (top)
+		digest(EVP_sha256(), top, toplen, cd + hashoff - 4 * 32); /* slot 4 */
 	return len;
+}
+
+static size_t code_directory(uint8_t *cd, const char *cr)
+{
+	return code_directory_top(cd, cr, NULL, 0);
 }
 
 static sigfs_memtree *make_bundle(int variant)
@@ -298,6 +307,7 @@ static void expect(sigfs_memtree *t, const char *want)
 
 #define VALID	     B ": valid on disk\n" B ": satisfies its Designated Requirement\n"
 #define BAD_RESOURCE B ": a sealed resource is missing or invalid\n"
+#define SIG_FAILED   B ": invalid signature (code or signature have been modified)\n"
 
 static void test_probe_and_shape(void **state)
 {
@@ -649,6 +659,41 @@ static void test_tree_follows_changes(void **state)
 	sigfs_mem_free(t);
 }
 
+/* Write `n` slot numbers as CodeTopDirectory and a CodeDirectory binding
+ * slot 4 to them. */
+static void put_top(sigfs_memtree *t, const uint32_t *list, size_t n)
+{
+	char *cr = code_resources(V2);
+	uint8_t cd[512], top[32];
+	size_t cdlen;
+
+	for (size_t i = 0; i < n; i++)
+		be32(top + 4 * i, list[i]);
+	cdlen = code_directory_top(cd, cr, top, 4 * n);
+	free(cr);
+	assert_int_equal(sigfs_mem_add_file(t, B "/_CodeSignature/CodeDirectory", cd, cdlen, 0644), 0);
+	assert_int_equal(sigfs_mem_add_file(t, B "/_CodeSignature/CodeTopDirectory", top, 4 * n, 0644), 0);
+}
+
+/* A top directory (_CodeSignature/CodeTopDirectory, slot 4): its file holds
+ * the raw list of slots, which slot 4 hashes as it is (sigblob.cpp blobData:
+ * a raw component is not a blob), and the list must be exactly slot 0, the
+ * special slots with data, the alternates, the CMS slot (StaticCode.cpp
+ * validateTopDirectory). */
+static void test_detached_top_directory(void **state)
+{
+	static const uint32_t want[] = {0, 1, 3, 4, 0x10000}, wrong[] = {0, 1, 3, 0x10000};
+	sigfs_memtree *t = make_bundle(V2);
+
+	(void)state;
+	put_top(t, want, 5);
+	expect_verify(t, VALID, "valid\n");
+	/* a list that leaves slot 4 out, hashed as bound: the list is wrong */
+	put_top(t, wrong, 4);
+	expect_verify(t, SIG_FAILED, NULL);
+	sigfs_mem_free(t);
+}
+
 /* ---- sideband data and names that are not UTF-8 ---- */
 
 #define SIDEBAND B ": resource fork, Finder information, or similar detritus not allowed\n"
@@ -814,8 +859,7 @@ static void put_cms(sigfs_memtree *t, const uint8_t *cd, size_t cdlen)
 	BIO_free(in);
 }
 
-#define DR_FAILED  B ": valid on disk\n" B ": does not satisfy its designated Requirement\n"
-#define SIG_FAILED B ": invalid signature (code or signature have been modified)\n"
+#define DR_FAILED B ": valid on disk\n" B ": does not satisfy its designated Requirement\n"
 
 /* VERIFY-NOTES §8 30: a CMS-signed detached signature verifies as a
  * Mach-O's does, its designated requirement evaluated. */
@@ -1066,6 +1110,7 @@ int main(void)
 	    cmocka_unit_test(test_detached_cms),
 	    cmocka_unit_test(test_detached_dr),
 	    cmocka_unit_test(test_detached_code_limit),
+	    cmocka_unit_test(test_detached_top_directory),
 	};
 
 	return cmocka_run_group_tests(tests, pki_setup, pki_teardown);
