@@ -35,7 +35,9 @@ struct sfc_key {
 	int64_t mtime_nsec;
 	/* Loaded subjects and their bytes: a hash of the SOURCE-relative path
 	 * (a subject shows its path and reads by it, so one inode renamed or
-	 * hard-linked is one subject per name); 0 for the probe cache. */
+	 * hard-linked is one subject per name), with the versions of the
+	 * bundle files a main executable's .sig/ reads (load.c
+	 * subject_ident); 0 for the probe cache. */
 	uint64_t path;
 };
 
@@ -70,6 +72,9 @@ void sfc_probe_put(struct sfc *c, const struct sfc_key *k, int kind);
  * (then `s` was freed too). */
 struct sfc_file *sfc_file_get(struct sfc *c, const struct sfc_key *k);
 struct sfc_file *sfc_file_put(struct sfc *c, const struct sfc_key *k, sigfs_subject *s);
+/* Charge `f` (from sfc_file_get/put) what its subject holds now: a render
+ * may have kept more in it (verdicts). Evicts to stay within the budget. */
+void sfc_file_reaccount(struct sfc *c, const struct sfc_file *f);
 void sfc_file_unref(struct sfc_file *e);
 
 /* Rendered bytes of `path` (inside the .sig tree) of the file `k`. */
