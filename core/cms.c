@@ -33,8 +33,16 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
+#include "certcache.h"
 #include "internal.h"
 #include "sigfs/cs_blobs.h"
+
+static unsigned long parses; /* sigfs_cms_parse calls, for tests */
+
+unsigned long sigfs_cms_parse_count(void)
+{
+	return __atomic_load_n(&parses, __ATOMIC_RELAXED);
+}
 
 /* The outcome of looking something up at parse time, replayed by the getter
  * on the caller's thread (sigfs error messages are thread-local). */
@@ -192,10 +200,10 @@ static void read_timestamp(sigfs_cms *cms, const CMS_SignerInfo *si)
 {
 	struct answer *a = &cms->ts_ans;
 	const ASN1_GENERALIZEDTIME *gt;
-	const unsigned char *p, *start;
 	TS_TST_INFO *tst = NULL;
 	PKCS7 *p7 = NULL;
 	ASN1_TYPE *v;
+	size_t used = 0;
 	long n;
 
 	if (single_attr(si, NID_id_smime_aa_timeStampToken, 0, "timeStampToken", &v, a) != SIGFS_OK)
@@ -207,10 +215,9 @@ static void read_timestamp(sigfs_cms *cms, const CMS_SignerInfo *si)
 		return;
 	}
 	/* An ASN1_ANY SEQUENCE keeps its whole encoding, tag and length included. */
-	start = p = v->value.sequence->data;
 	n = v->value.sequence->length;
-	p7 = d2i_PKCS7(NULL, &p, n);
-	if (!p7 || p != start + n) {
+	p7 = n > 0 ? sigfs_pkcs7_d2i_nocerts(v->value.sequence->data, (size_t)n, &used) : NULL;
+	if (!p7 || used != (size_t)n) {
 		answer_set(a, SIGFS_EMALFORMED, "cms: timeStampToken (%ld bytes) is not a ContentInfo", n);
 		goto out;
 	}
@@ -419,7 +426,7 @@ int sigfs_cms_parse(sigfs_cms **out, const uint8_t *der, size_t len)
 	STACK_OF(CMS_SignerInfo) * sis;
 	CMS_SignerInfo *si;
 	sigfs_cms *cms = NULL;
-	const unsigned char *p = der;
+	size_t used = 0;
 	char oid[80];
 	int rc;
 
@@ -432,15 +439,16 @@ int sigfs_cms_parse(sigfs_cms **out, const uint8_t *der, size_t len)
 				       "cms: SignedData of %zu bytes exceeds the bound of %zu", len,
 				       SIGFS_CMS_MAX_SIZE);
 
-	ci = d2i_CMS_ContentInfo(NULL, &p, (long)len);
+	__atomic_add_fetch(&parses, 1, __ATOMIC_RELAXED);
+	ci = sigfs_cms_d2i(der, len, &used);
 	if (!ci) {
 		rc = asn1_fail("not a DER CMS ContentInfo", len);
 		goto out;
 	}
-	if ((size_t)(p - der) != len) {
+	if (used != len) {
 		rc = sigfs_error_set(SIGFS_EMALFORMED,
 				     "cms: %zu bytes of trailing data after the ContentInfo at offset %zu",
-				     len - (size_t)(p - der), (size_t)(p - der));
+				     len - used, used);
 		goto out;
 	}
 	if (OBJ_obj2nid(CMS_get0_type(ci)) != NID_pkcs7_signed) {

@@ -1,0 +1,145 @@
+/* Unit tests for core/certcache.c: certificates decoded once per process.
+ * The Developer ID dylib of the corpus (its CMS at the offsets of
+ * tests/corpus/expected/codex-libffi-dylib.json), compared with OpenSSL's
+ * own decode; certificates made here with OpenSSL for the bound. Run from
+ * the repository root. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+
+#include "certcache.h"
+#include "readall.h"
+#include "sigfs/cms.h"
+
+#define REAL_FILE    "tests/corpus/files/codex-libffi-dylib/libffi.8.dylib"
+#define REAL_CMS_OFF (119360 + 1405 + 8)
+#define REAL_CMS_LEN (9055 - 8)
+
+/* The same DER gives the same decoded certificate, equal to OpenSSL's own
+ * decode of it; a second parse of a CMS decodes none of its certificates. */
+static void test_cache_same_decode(void **state)
+{
+	struct sigfs_certcache_stats st;
+	const uint8_t *der;
+	const unsigned char *p;
+	sigfs_cms *cms = NULL;
+	X509 *a, *b, *mine;
+	size_t len, file_len = 0;
+	uint8_t *file = read_all(REAL_FILE, &file_len);
+
+	(void)state;
+	assert_non_null(file);
+	assert_true(file_len > REAL_CMS_OFF + REAL_CMS_LEN);
+	sigfs_certcache_clear();
+	assert_int_equal(sigfs_cms_parse(&cms, file + REAL_CMS_OFF, REAL_CMS_LEN), SIGFS_OK);
+	sigfs_certcache_stats(&st);
+	/* the signature's 3 and the time-stamp token's own chain, which
+	 * shares Apple's root with it */
+	assert_true(st.misses >= 3);
+	assert_int_equal(st.entries, st.misses);
+	sigfs_cms_free(cms);
+	assert_int_equal(sigfs_cms_parse(&cms, file + REAL_CMS_OFF, REAL_CMS_LEN), SIGFS_OK);
+	{
+		struct sigfs_certcache_stats again;
+
+		sigfs_certcache_stats(&again);
+		assert_int_equal(again.misses, st.misses);
+		assert_int_equal(again.hits, st.hits * 2 + st.misses);
+		assert_int_equal(again.entries, st.entries);
+	}
+	assert_int_equal(sigfs_cms_cert_der(cms, 0, &der, &len), SIGFS_OK);
+	a = sigfs_certcache_get(der, len);
+	b = sigfs_certcache_get(der, len);
+	p = der;
+	mine = d2i_X509(NULL, &p, (long)len);
+	assert_non_null(a);
+	assert_non_null(mine);
+	assert_ptr_equal(a, b);
+	assert_int_equal(X509_cmp(a, mine), 0);
+	/* a prefix of a certificate is no certificate, and is not cached */
+	assert_null(sigfs_certcache_get(der, len - 1));
+	X509_free(mine);
+	X509_free(b);
+	X509_free(a);
+	sigfs_cms_free(cms);
+	free(file);
+}
+
+/* More distinct certificates than SIGFS_CERTCACHE_MAX: the cache holds
+ * that many, and the least recently used one is the one gone. */
+static void test_cache_bounded(void **state)
+{
+	enum { N = SIGFS_CERTCACHE_MAX + 44 };
+	static uint8_t *der[N];
+	static int len[N];
+	struct sigfs_certcache_stats st;
+	EVP_PKEY *key = EVP_EC_gen("P-256");
+	X509 *x;
+	int i;
+
+	(void)state;
+	assert_non_null(key);
+	for (i = 0; i < N; i++) {
+		X509 *c = X509_new();
+		X509_NAME *n = X509_NAME_new();
+
+		assert_non_null(c);
+		assert_non_null(n);
+		assert_int_equal(ASN1_INTEGER_set(X509_get_serialNumber(c), i + 1), 1);
+		assert_int_equal(X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_ASC,
+							    (const unsigned char *)"sigfs cache test", -1, -1,
+							    0),
+				 1);
+		assert_int_equal(X509_set_subject_name(c, n), 1);
+		assert_int_equal(X509_set_issuer_name(c, n), 1);
+		assert_non_null(X509_gmtime_adj(X509_getm_notBefore(c), 0));
+		assert_non_null(X509_gmtime_adj(X509_getm_notAfter(c), 3600));
+		assert_int_equal(X509_set_pubkey(c, key), 1);
+		assert_true(X509_sign(c, key, EVP_sha256()) > 0);
+		der[i] = NULL;
+		len[i] = i2d_X509(c, &der[i]);
+		assert_true(len[i] > 0);
+		X509_NAME_free(n);
+		X509_free(c);
+	}
+	sigfs_certcache_clear();
+	for (i = 0; i < N; i++) {
+		x = sigfs_certcache_get(der[i], (size_t)len[i]);
+		assert_non_null(x);
+		X509_free(x);
+	}
+	sigfs_certcache_stats(&st);
+	assert_int_equal(st.entries, SIGFS_CERTCACHE_MAX);
+	assert_int_equal(st.misses, N);
+	/* the newest is there, the oldest was evicted */
+	x = sigfs_certcache_get(der[N - 1], (size_t)len[N - 1]);
+	X509_free(x);
+	x = sigfs_certcache_get(der[0], (size_t)len[0]);
+	X509_free(x);
+	sigfs_certcache_stats(&st);
+	assert_int_equal(st.hits, 1);
+	assert_int_equal(st.misses, N + 1);
+	assert_int_equal(st.entries, SIGFS_CERTCACHE_MAX);
+	for (i = 0; i < N; i++)
+		OPENSSL_free(der[i]);
+	EVP_PKEY_free(key);
+	sigfs_certcache_clear();
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_cache_same_decode),
+	    cmocka_unit_test(test_cache_bounded),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
