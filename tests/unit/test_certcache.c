@@ -14,6 +14,7 @@
 #include <cmocka.h>
 #include <openssl/evp.h>
 #include <openssl/x509.h>
+#include <pthread.h>
 
 #include "certcache.h"
 #include "readall.h"
@@ -134,11 +135,73 @@ static void test_cache_bounded(void **state)
 	sigfs_certcache_clear();
 }
 
+#define THREADS 8
+
+struct job {
+	const uint8_t *cms;
+	int ok;
+};
+
+static void *parse_job(void *arg)
+{
+	struct job *j = arg;
+	sigfs_buf cn = SIGFS_BUF_INIT;
+	sigfs_cms *cms = NULL;
+	int k;
+
+	j->ok = 1;
+	for (k = 0; k < 5; k++) {
+		if (sigfs_cms_parse(&cms, j->cms, REAL_CMS_LEN) != SIGFS_OK ||
+		    sigfs_cms_cert_count(cms) != 3 || sigfs_cms_cert_cn(cms, 1, &cn) != SIGFS_OK ||
+		    strcmp(cn.ptr, "Developer ID Certification Authority") != 0)
+			j->ok = 0;
+		sigfs_buf_free(&cn);
+		cn = (sigfs_buf)SIGFS_BUF_INIT;
+		sigfs_cms_free(cms);
+	}
+	return NULL;
+}
+
+/* Threads parsing the same signature share the cache's entries (run under
+ * TSAN too: make TSAN=1 check-unit); each distinct certificate is kept once. */
+static void test_cache_threads(void **state)
+{
+	struct sigfs_certcache_stats one, all;
+	pthread_t th[THREADS];
+	struct job j[THREADS];
+	size_t file_len = 0;
+	uint8_t *file = read_all(REAL_FILE, &file_len);
+	sigfs_cms *cms = NULL;
+	int i;
+
+	(void)state;
+	assert_non_null(file);
+	assert_true(file_len > REAL_CMS_OFF + REAL_CMS_LEN);
+	sigfs_certcache_clear();
+	assert_int_equal(sigfs_cms_parse(&cms, file + REAL_CMS_OFF, REAL_CMS_LEN), SIGFS_OK);
+	sigfs_cms_free(cms);
+	sigfs_certcache_stats(&one);
+	sigfs_certcache_clear();
+	for (i = 0; i < THREADS; i++) {
+		j[i].cms = file + REAL_CMS_OFF;
+		assert_int_equal(pthread_create(&th[i], NULL, parse_job, &j[i]), 0);
+	}
+	for (i = 0; i < THREADS; i++) {
+		pthread_join(th[i], NULL);
+		assert_true(j[i].ok);
+	}
+	sigfs_certcache_stats(&all);
+	assert_int_equal(all.entries, one.entries);
+	assert_int_equal(all.hits + all.misses, (one.hits + one.misses) * THREADS * 5);
+	free(file);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_cache_same_decode),
 	    cmocka_unit_test(test_cache_bounded),
+	    cmocka_unit_test(test_cache_threads),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
