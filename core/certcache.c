@@ -1,8 +1,10 @@
 /* sigfs core: certificates decoded once per process (see certcache.h).
  *
  * The cache is an array of SIGFS_CERTCACHE_MAX entries under one mutex,
- * searched linearly by SHA-256 (256 comparisons cost far less than the one
- * decode a miss costs) and evicting the least recently used entry. X509
+ * searched linearly by length and bytes (no digest to compute: a SHA-256 of
+ * every certificate cost a fifth of a cdhash walk; memcmp stops at the
+ * first differing byte, near the serial number) and evicting the least
+ * recently used entry. X509
  * objects are shared by reference count; OpenSSL guards the state it
  * fills in lazily (extension cache) with the object's own lock.
  *
@@ -17,12 +19,12 @@
 #include <string.h>
 
 #include <openssl/err.h>
-#include <openssl/sha.h>
 
 #include "sigfs/cms.h"
 
 struct entry {
-	uint8_t key[SHA256_DIGEST_LENGTH];
+	uint8_t *der; /* a copy: the key, compared whole */
+	size_t len;
 	X509 *x; /* NULL: free slot */
 	uint64_t used;
 };
@@ -35,15 +37,21 @@ static struct {
 	int atexit_done;
 } cache = {.lock = PTHREAD_MUTEX_INITIALIZER};
 
+static void drop(struct entry *e)
+{
+	X509_free(e->x);
+	free(e->der);
+	e->x = NULL;
+	e->der = NULL;
+}
+
 void sigfs_certcache_clear(void)
 {
 	size_t i;
 
 	pthread_mutex_lock(&cache.lock);
-	for (i = 0; i < SIGFS_CERTCACHE_MAX; i++) {
-		X509_free(cache.e[i].x);
-		cache.e[i].x = NULL;
-	}
+	for (i = 0; i < SIGFS_CERTCACHE_MAX; i++)
+		drop(&cache.e[i]);
 	cache.hits = cache.misses = 0;
 	pthread_mutex_unlock(&cache.lock);
 }
@@ -66,52 +74,65 @@ void sigfs_certcache_stats(struct sigfs_certcache_stats *st)
 	pthread_mutex_unlock(&cache.lock);
 }
 
-/* The entry of key, or NULL. Under the lock. */
-static struct entry *find(const uint8_t *key)
+/* The entry of exactly these bytes, or NULL. Under the lock. */
+static struct entry *find(const uint8_t *der, size_t len)
 {
 	size_t i;
 
 	for (i = 0; i < SIGFS_CERTCACHE_MAX; i++)
-		if (cache.e[i].x && memcmp(cache.e[i].key, key, sizeof cache.e[i].key) == 0)
+		if (cache.e[i].x && cache.e[i].len == len && memcmp(cache.e[i].der, der, len) == 0)
 			return &cache.e[i];
 	return NULL;
 }
 
+/* A new reference to e's certificate (X509_up_ref fails only when the
+ * count would overflow: then the caller decodes its own). Under the lock. */
+static X509 *hit(struct entry *e)
+{
+	if (!X509_up_ref(e->x))
+		return NULL;
+	e->used = ++cache.tick;
+	cache.hits++;
+	return e->x;
+}
+
 X509 *sigfs_certcache_get(const uint8_t *der, size_t len)
 {
-	uint8_t key[SHA256_DIGEST_LENGTH];
 	const unsigned char *p = der;
 	struct entry *e, *victim;
-	X509 *x;
+	uint8_t *copy;
+	X509 *x = NULL;
 	size_t i;
 
-	if (len == 0 || len > SIGFS_CMS_MAX_SIZE || !SHA256(der, len, key))
+	if (len == 0 || len > SIGFS_CMS_MAX_SIZE)
 		return NULL;
 	pthread_mutex_lock(&cache.lock);
-	e = find(key);
-	if (e && X509_up_ref(e->x)) {
-		e->used = ++cache.tick;
-		cache.hits++;
-		x = e->x;
-		pthread_mutex_unlock(&cache.lock);
-		return x;
-	}
+	e = find(der, len);
+	if (e)
+		x = hit(e);
 	pthread_mutex_unlock(&cache.lock);
+	if (x)
+		return x;
 
 	/* decode outside the lock: two threads may both decode one certificate
-	 * the first time; the second insert finds the first and keeps it */
+	 * the first time; the second to insert keeps the first's */
 	x = d2i_X509(NULL, &p, (long)len);
 	if (!x || p != der + len) {
 		X509_free(x);
 		return NULL;
 	}
+	if (len > SIGFS_CERTCACHE_MAX_DER) /* decoded, not kept */
+		return x;
 	pthread_mutex_lock(&cache.lock);
 	cache.misses++;
-	e = find(key);
+	e = find(der, len);
 	if (e) {
-		if (X509_up_ref(e->x)) {
+		X509 *kept = hit(e);
+
+		if (kept) {
+			cache.hits--; /* counted as the miss it is */
 			X509_free(x);
-			x = e->x;
+			x = kept;
 		}
 		pthread_mutex_unlock(&cache.lock);
 		return x;
@@ -125,16 +146,21 @@ X509 *sigfs_certcache_get(const uint8_t *der, size_t len)
 		if (cache.e[i].used < victim->used)
 			victim = &cache.e[i];
 	}
-	if (X509_up_ref(x)) {
-		X509_free(victim->x);
+	copy = malloc(len);
+	if (copy && X509_up_ref(x)) {
+		drop(victim);
+		memcpy(copy, der, len);
+		victim->der = copy;
+		victim->len = len;
 		victim->x = x;
-		memcpy(victim->key, key, sizeof key);
 		victim->used = ++cache.tick;
+		copy = NULL;
 		/* after OpenSSL's own atexit handler is registered (d2i above
 		 * initialised it), so this one runs first */
 		if (!cache.atexit_done)
 			cache.atexit_done = atexit(clear_at_exit) == 0;
 	}
+	free(copy);
 	pthread_mutex_unlock(&cache.lock);
 	return x;
 }

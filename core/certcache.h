@@ -14,12 +14,15 @@
 
 /* Entries kept, least recently used first out: a bundle's binaries share
  * one chain (3 certificates) and one time-stamp chain (2-3), so a few
- * dozen cover any tree; 256 X509 objects are about 1 MiB. */
-#define SIGFS_CERTCACHE_MAX 256
+ * dozen cover any tree. Certificates of more than SIGFS_CERTCACHE_MAX_DER
+ * bytes (Apple's are 1-2 KiB) are decoded but not kept, so the cache holds
+ * at most 256 x 16 KiB of DER copies plus their X509 objects. */
+#define SIGFS_CERTCACHE_MAX	0x100
+#define SIGFS_CERTCACHE_MAX_DER ((size_t)16 << 10)
 
 /* The decoded certificate of exactly these DER bytes (d2i_X509 consuming
- * all of them), keyed by their SHA-256; a new reference the caller frees
- * with X509_free. NULL when the bytes do not decode (not cached) or memory
+ * all of them), keyed by the bytes themselves; a new reference the caller
+ * frees with X509_free. NULL when the bytes do not decode (not cached) or memory
  * runs out. Thread-safe. */
 X509 *sigfs_certcache_get(const uint8_t *der, size_t len);
 

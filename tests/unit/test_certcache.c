@@ -14,6 +14,7 @@
 #include <cmocka.h>
 #include <openssl/evp.h>
 #include <openssl/x509.h>
+#include <openssl/x509v3.h>
 #include <pthread.h>
 
 #include "certcache.h"
@@ -74,8 +75,50 @@ static void test_cache_same_decode(void **state)
 	free(file);
 }
 
+/* A self-signed certificate with this serial and a Netscape comment of
+ * `pad` bytes (0: none), as DER the caller frees with OPENSSL_free. */
+static int make_cert(EVP_PKEY *key, long serial, size_t pad, uint8_t **der)
+{
+	X509 *c = X509_new();
+	X509_NAME *n = X509_NAME_new();
+	int len;
+
+	assert_non_null(c);
+	assert_non_null(n);
+	assert_int_equal(ASN1_INTEGER_set(X509_get_serialNumber(c), serial), 1);
+	assert_int_equal(X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_ASC,
+						    (const unsigned char *)"sigfs cache test", -1, -1, 0),
+			 1);
+	assert_int_equal(X509_set_subject_name(c, n), 1);
+	assert_int_equal(X509_set_issuer_name(c, n), 1);
+	assert_non_null(X509_gmtime_adj(X509_getm_notBefore(c), 0));
+	assert_non_null(X509_gmtime_adj(X509_getm_notAfter(c), 3600));
+	assert_int_equal(X509_set_pubkey(c, key), 1);
+	if (pad) {
+		char *text = malloc(pad + 1);
+		X509_EXTENSION *ext;
+
+		assert_non_null(text);
+		memset(text, 'x', pad);
+		text[pad] = '\0';
+		ext = X509V3_EXT_conf_nid(NULL, NULL, NID_netscape_comment, text);
+		assert_non_null(ext);
+		assert_int_equal(X509_add_ext(c, ext, -1), 1);
+		X509_EXTENSION_free(ext);
+		free(text);
+	}
+	assert_true(X509_sign(c, key, EVP_sha256()) > 0);
+	*der = NULL;
+	len = i2d_X509(c, der);
+	assert_true(len > 0);
+	X509_NAME_free(n);
+	X509_free(c);
+	return len;
+}
+
 /* More distinct certificates than SIGFS_CERTCACHE_MAX: the cache holds
- * that many, and the least recently used one is the one gone. */
+ * that many, and the least recently used one is the one gone; one larger
+ * than SIGFS_CERTCACHE_MAX_DER is not kept. */
 static void test_cache_bounded(void **state)
 {
 	enum { N = SIGFS_CERTCACHE_MAX + 44 };
@@ -88,29 +131,8 @@ static void test_cache_bounded(void **state)
 
 	(void)state;
 	assert_non_null(key);
-	for (i = 0; i < N; i++) {
-		X509 *c = X509_new();
-		X509_NAME *n = X509_NAME_new();
-
-		assert_non_null(c);
-		assert_non_null(n);
-		assert_int_equal(ASN1_INTEGER_set(X509_get_serialNumber(c), i + 1), 1);
-		assert_int_equal(X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_ASC,
-							    (const unsigned char *)"sigfs cache test", -1, -1,
-							    0),
-				 1);
-		assert_int_equal(X509_set_subject_name(c, n), 1);
-		assert_int_equal(X509_set_issuer_name(c, n), 1);
-		assert_non_null(X509_gmtime_adj(X509_getm_notBefore(c), 0));
-		assert_non_null(X509_gmtime_adj(X509_getm_notAfter(c), 3600));
-		assert_int_equal(X509_set_pubkey(c, key), 1);
-		assert_true(X509_sign(c, key, EVP_sha256()) > 0);
-		der[i] = NULL;
-		len[i] = i2d_X509(c, &der[i]);
-		assert_true(len[i] > 0);
-		X509_NAME_free(n);
-		X509_free(c);
-	}
+	for (i = 0; i < N; i++)
+		len[i] = make_cert(key, i + 1, 0, &der[i]);
 	sigfs_certcache_clear();
 	for (i = 0; i < N; i++) {
 		x = sigfs_certcache_get(der[i], (size_t)len[i]);
@@ -128,6 +150,18 @@ static void test_cache_bounded(void **state)
 	sigfs_certcache_stats(&st);
 	assert_int_equal(st.hits, 1);
 	assert_int_equal(st.misses, N + 1);
+	assert_int_equal(st.entries, SIGFS_CERTCACHE_MAX);
+	/* one larger than SIGFS_CERTCACHE_MAX_DER is decoded, never kept */
+	OPENSSL_free(der[0]);
+	len[0] = make_cert(key, N + 1, SIGFS_CERTCACHE_MAX_DER, &der[0]);
+	assert_true((size_t)len[0] > SIGFS_CERTCACHE_MAX_DER);
+	for (i = 0; i < 2; i++) {
+		x = sigfs_certcache_get(der[0], (size_t)len[0]);
+		assert_non_null(x);
+		X509_free(x);
+	}
+	sigfs_certcache_stats(&st);
+	assert_int_equal(st.hits, 1);
 	assert_int_equal(st.entries, SIGFS_CERTCACHE_MAX);
 	for (i = 0; i < N; i++)
 		OPENSSL_free(der[i]);
