@@ -3,8 +3,10 @@
  * sigfs_cms_parse decodes the DER once, copies out everything sigfs shows
  * (certificate DER in chain order with their common names, signingTime,
  * the time-stamp token's genTime, messageDigest and its algorithm) and frees
- * every OpenSSL object before it returns. The getters then only read plain C
- * data, so a parsed sigfs_cms can be shared between threads. No signature is
+ * every OpenSSL object it made before it returns; certificates, the costly
+ * part, come decoded from the process's cache (core/certcache.c). The
+ * getters then only read plain C data, so a parsed sigfs_cms can be shared
+ * between threads. No signature is
  * verified, no trust store is consulted, nothing touches the network.
  *
  * A per-attribute problem (a signingTime that is not a time, a time-stamp
@@ -15,7 +17,7 @@
  * bytes, fails the parse.
  *
  * OpenSSL's thread-local error queue is emptied before and after each parse,
- * so no OpenSSL state outlives a call. */
+ * so no OpenSSL state but the cached certificates outlives a call. */
 #include "sigfs/cms.h"
 
 #include <stdarg.h>
