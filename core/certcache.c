@@ -4,9 +4,10 @@
  * searched linearly by length and bytes (no digest to compute: a SHA-256 of
  * every certificate cost a fifth of a cdhash walk; memcmp stops at the
  * first differing byte, near the serial number) and evicting the least
- * recently used entry. X509
- * objects are shared by reference count; OpenSSL guards the state it
- * fills in lazily (extension cache) with the object's own lock.
+ * recently used entry. X509 objects are shared by reference count; what
+ * OpenSSL fills in lazily (the extension cache, which X509_cmp and
+ * X509_check_issued write) is filled before an object is published, since
+ * OpenSSL's own check for it is not visible to ThreadSanitizer as a lock.
  *
  * The SignedData decoders split the DER themselves with a small BER reader
  * that accepts only the exact shape RFC 5652 gives a ContentInfo holding a
@@ -27,21 +28,24 @@ struct entry {
 	size_t len;
 	X509 *x; /* NULL: free slot */
 	uint64_t used;
+	X509 *by; /* the last issuer x's signature was checked against (a reference) */
+	int by_ok;
 };
 
 static struct {
 	pthread_mutex_t lock;
 	struct entry e[SIGFS_CERTCACHE_MAX];
 	uint64_t tick;
-	size_t hits, misses;
+	size_t hits, misses, link_hits;
 	int atexit_done;
 } cache = {.lock = PTHREAD_MUTEX_INITIALIZER};
 
 static void drop(struct entry *e)
 {
 	X509_free(e->x);
+	X509_free(e->by);
 	free(e->der);
-	e->x = NULL;
+	e->x = e->by = NULL;
 	e->der = NULL;
 }
 
@@ -52,7 +56,7 @@ void sigfs_certcache_clear(void)
 	pthread_mutex_lock(&cache.lock);
 	for (i = 0; i < SIGFS_CERTCACHE_MAX; i++)
 		drop(&cache.e[i]);
-	cache.hits = cache.misses = 0;
+	cache.hits = cache.misses = cache.link_hits = 0;
 	pthread_mutex_unlock(&cache.lock);
 }
 
@@ -71,6 +75,7 @@ void sigfs_certcache_stats(struct sigfs_certcache_stats *st)
 		st->entries += cache.e[i].x != NULL;
 	st->hits = cache.hits;
 	st->misses = cache.misses;
+	st->link_hits = cache.link_hits;
 	pthread_mutex_unlock(&cache.lock);
 }
 
@@ -121,6 +126,10 @@ X509 *sigfs_certcache_get(const uint8_t *der, size_t len)
 		X509_free(x);
 		return NULL;
 	}
+	/* fill what OpenSSL computes lazily and writes into the object (the
+	 * extension cache: flags, key identifiers, SHA-1 hash) before any
+	 * other thread can see it; after this, users only read */
+	(void)X509_check_purpose(x, -1, 0);
 	if (len > SIGFS_CERTCACHE_MAX_DER) /* decoded, not kept */
 		return x;
 	pthread_mutex_lock(&cache.lock);
@@ -163,6 +172,48 @@ X509 *sigfs_certcache_get(const uint8_t *der, size_t len)
 	free(copy);
 	pthread_mutex_unlock(&cache.lock);
 	return x;
+}
+
+/* The entry holding this very X509 object, or NULL. Under the lock. */
+static struct entry *holding(const X509 *x)
+{
+	size_t i;
+
+	for (i = 0; i < SIGFS_CERTCACHE_MAX; i++)
+		if (cache.e[i].x == x)
+			return &cache.e[i];
+	return NULL;
+}
+
+int sigfs_certcache_signed_by(X509 *x, X509 *issuer)
+{
+	EVP_PKEY *k = X509_get0_pubkey(issuer);
+	struct entry *e;
+	int ok = -1;
+
+	if (!k || X509_NAME_cmp(X509_get_issuer_name(x), X509_get_subject_name(issuer)) != 0)
+		return 0;
+	/* the entry's reference keeps `by` alive, so the same pointer is the
+	 * same certificate */
+	pthread_mutex_lock(&cache.lock);
+	e = holding(x);
+	if (e && e->by == issuer) {
+		ok = e->by_ok;
+		cache.link_hits++;
+	}
+	pthread_mutex_unlock(&cache.lock);
+	if (ok >= 0)
+		return ok;
+	ok = X509_verify(x, k) == 1;
+	pthread_mutex_lock(&cache.lock);
+	e = holding(x);
+	if (e && X509_up_ref(issuer)) {
+		X509_free(e->by);
+		e->by = issuer;
+		e->by_ok = ok;
+	}
+	pthread_mutex_unlock(&cache.lock);
+	return ok;
 }
 
 /* ------------------------------------------------------------ BER reader */

@@ -16,7 +16,8 @@
  * one chain (3 certificates) and one time-stamp chain (2-3), so a few
  * dozen cover any tree. Certificates of more than SIGFS_CERTCACHE_MAX_DER
  * bytes (Apple's are 1-2 KiB) are decoded but not kept, so the cache holds
- * at most 256 x 16 KiB of DER copies plus their X509 objects. */
+ * at most 256 x 16 KiB of DER copies, their X509 objects and one issuer's
+ * X509 each (sigfs_certcache_signed_by). */
 #define SIGFS_CERTCACHE_MAX	0x100
 #define SIGFS_CERTCACHE_MAX_DER ((size_t)16 << 10)
 
@@ -26,8 +27,14 @@
  * runs out. Thread-safe. */
 X509 *sigfs_certcache_get(const uint8_t *der, size_t len);
 
+/* 1 when `issuer` signed `x`: x's issuer name is issuer's subject and x's
+ * signature verifies with issuer's key. The answer is kept with x's entry
+ * (for the last issuer asked) when x came from the cache: a bundle's
+ * binaries share their chain's links, an RSA verification each. */
+int sigfs_certcache_signed_by(X509 *x, X509 *issuer);
+
 struct sigfs_certcache_stats {
-	size_t entries, hits, misses;
+	size_t entries, hits, misses, link_hits;
 };
 void sigfs_certcache_stats(struct sigfs_certcache_stats *st);
 /* Free every entry (also done at exit). */

@@ -200,15 +200,6 @@ static int is_anchor(const sigfs_anchors *a, X509 *x, const char **name, int *ap
 	return found;
 }
 
-/* 1 when `issuer` signed `x` (names chain and the signature verifies). */
-static int signed_by(X509 *x, X509 *issuer)
-{
-	EVP_PKEY *k = X509_get0_pubkey(issuer);
-
-	return k && X509_NAME_cmp(X509_get_issuer_name(x), X509_get_subject_name(issuer)) == 0 &&
-	       X509_verify(x, k) == 1;
-}
-
 enum chain_end { CHAIN_ANCHORED, CHAIN_ROOT, CHAIN_BROKEN };
 
 struct chain {
@@ -245,7 +236,7 @@ static int build_chain(struct chain *ch, X509 *leaf, STACK_OF(X509) * bag, STACK
 			return SIGFS_OK;
 		}
 		if (X509_NAME_cmp(X509_get_subject_name(cur), X509_get_issuer_name(cur)) == 0 &&
-		    signed_by(cur, cur)) {
+		    sigfs_certcache_signed_by(cur, cur)) {
 			ch->end = CHAIN_ROOT;
 			return SIGFS_OK;
 		}
@@ -257,7 +248,7 @@ static int build_chain(struct chain *ch, X509 *leaf, STACK_OF(X509) * bag, STACK
 
 			for (k = 0; k < ch->n; k++)
 				seen |= X509_cmp(ch->c[k], cand) == 0;
-			if (!seen && signed_by(cur, cand))
+			if (!seen && sigfs_certcache_signed_by(cur, cand))
 				next = cand;
 		}
 		if (!next) {

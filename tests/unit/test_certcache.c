@@ -169,6 +169,46 @@ static void test_cache_bounded(void **state)
 	sigfs_certcache_clear();
 }
 
+/* A link's answer is OpenSSL's X509_verify, computed once per
+ * (certificate, issuer) and then kept with the certificate's entry. */
+static void test_cache_links(void **state)
+{
+	struct sigfs_certcache_stats st;
+	EVP_PKEY *k1 = EVP_EC_gen("P-256"), *k2 = EVP_EC_gen("P-256");
+	uint8_t *da = NULL, *db = NULL;
+	int la, lb;
+	X509 *a, *b;
+
+	(void)state;
+	assert_non_null(k1);
+	assert_non_null(k2);
+	la = make_cert(k1, 1, 0, &da);
+	lb = make_cert(k2, 2, 0, &db); /* same subject and issuer name, other key */
+	sigfs_certcache_clear();
+	a = sigfs_certcache_get(da, (size_t)la);
+	b = sigfs_certcache_get(db, (size_t)lb);
+	assert_non_null(a);
+	assert_non_null(b);
+	assert_int_equal(X509_verify(a, k1), 1);
+	assert_int_equal(X509_verify(a, k2), 0);
+	assert_int_equal(sigfs_certcache_signed_by(a, a), 1);
+	assert_int_equal(sigfs_certcache_signed_by(a, a), 1);
+	assert_int_equal(sigfs_certcache_signed_by(a, b), 0);
+	assert_int_equal(sigfs_certcache_signed_by(a, b), 0);
+	sigfs_certcache_stats(&st);
+	assert_int_equal(st.link_hits, 2);
+	assert_int_equal(sigfs_certcache_signed_by(a, a), 1); /* the last issuer asked was b */
+	sigfs_certcache_stats(&st);
+	assert_int_equal(st.link_hits, 2);
+	X509_free(a);
+	X509_free(b);
+	OPENSSL_free(da);
+	OPENSSL_free(db);
+	EVP_PKEY_free(k1);
+	EVP_PKEY_free(k2);
+	sigfs_certcache_clear();
+}
+
 #define THREADS 8
 
 struct job {
@@ -236,6 +276,7 @@ int main(void)
 	    cmocka_unit_test(test_cache_same_decode),
 	    cmocka_unit_test(test_cache_bounded),
 	    cmocka_unit_test(test_cache_threads),
+	    cmocka_unit_test(test_cache_links),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
