@@ -953,6 +953,11 @@ static int parse_only(const char *arg)
 			return -1;
 		}
 		node = sigfs_tree_catalogued(name) & SIGFS_NODE_KIND_MASK;
+		if (!len) {
+			fprintf(stderr, "sigfs-export: --only: an empty name in '%s' (see --help)\n", arg);
+			free(name);
+			return -1;
+		}
 		if (node != SIGFS_NODE_FILE && node != SIGFS_NODE_LINK) {
 			fprintf(stderr,
 				"sigfs-export: --only: '%s' is no file of a .sig/ tree (give names such as "
