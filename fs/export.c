@@ -52,6 +52,8 @@ static struct {
 	int failures, progress;
 	struct timespec last_progress;
 	unsigned long tmp_seq;
+	char *outrel; /* the DEST directory last written into (rel), and its fd */
+	int outfd;
 } run;
 
 static void usage(FILE *out)
@@ -487,6 +489,28 @@ static sigfs_subject *load_subject(const char *rel, int kind, const char *shown)
 	return s;
 }
 
+/* The open directory DEST/<reldir>, created if needed; -1 with errno. The
+ * walk meets the subjects of one directory in a row, so the last one is
+ * kept open (one mkdirat and openat per component saved per subject). The
+ * fd stays the caller's to use, not to close. */
+static int out_dir(const char *reldir)
+{
+	if (run.outrel && !strcmp(run.outrel, reldir))
+		return run.outfd;
+	if (run.outrel)
+		close(run.outfd);
+	free(run.outrel);
+	run.outrel = NULL;
+	if ((run.outfd = mkdirs(run.destfd, reldir)) < 0)
+		return -1;
+	if (!(run.outrel = strdup(reldir))) {
+		close(run.outfd);
+		errno = ENOMEM;
+		return -1;
+	}
+	return run.outfd;
+}
+
 /* Export subject `rel` (of `kind`, its entry's permission bits `mode`) as
  * <signame> in the directory DEST/<reldir>. */
 static void export_subject(const char *rel, int kind, uint32_t mode, const char *reldir, const char *signame,
@@ -506,8 +530,7 @@ static void export_subject(const char *rel, int kind, uint32_t mode, const char 
 	snprintf(tmp, sizeof tmp, ".sigfs-export.%ld.%lu", (long)getpid(), run.tmp_seq++);
 	if ((dirpath = malloc(strlen(run.dest) + strlen(reldir) + 2)))
 		sprintf(dirpath, "%s%s%s", run.dest, *reldir ? "/" : "", reldir);
-	if (dirpath && (outdir = mkdirs(run.destfd, reldir)) >= 0 &&
-	    (sigdir = mkdir_open(outdir, tmp, 0755)) >= 0 &&
+	if (dirpath && (outdir = out_dir(reldir)) >= 0 && (sigdir = mkdir_open(outdir, tmp, 0755)) >= 0 &&
 	    (opt.nonly ? write_only(s, sigdir, (mode & 0444) | 0200, &te)
 		       : write_tree(s, "", sigdir, (mode & 0444) | 0200, &te)) == 0) {
 		close(sigdir);
@@ -542,8 +565,6 @@ static void export_subject(const char *rel, int kind, uint32_t mode, const char 
 	free(dirpath);
 	if (sigdir >= 0)
 		close(sigdir);
-	if (outdir >= 0)
-		close(outdir);
 	sigfs_subject_free(s);
 }
 
@@ -1158,6 +1179,9 @@ int main(int argc, char **argv)
 	else
 		walk();
 	show_progress(1);
+	if (run.outrel)
+		close(run.outfd);
+	free(run.outrel);
 	if (!opt.jsonl)
 		close(run.destfd);
 	sigfs_fstree_close(run.tree);
