@@ -134,13 +134,8 @@ static int add_sig(struct listing *l, const char *rel, const char *name, const s
 	l->nsig++;
 	struct stat vst;
 	virt_stat(&vst, st, pmode, SIGFS_NODE_DIR, 0, "");
-	/* With attributes only when the link count is known without loading. */
-	struct sfc_key k = subject_key(st, rel);
-	struct sfc_file *lf = sfc_file_get(g.cache, &k);
-	if (lf)
-		vst.st_nlink = virt_nlink(lf->s, "");
-	sfc_file_unref(lf);
-	return listing_add(l, sig, &vst, lf != NULL);
+	vst.st_nlink = sig_nlink(rel, st);
+	return listing_add(l, sig, &vst, 1);
 }
 
 #define PREFETCH_CHUNK 256
@@ -378,6 +373,15 @@ nlink_t dir_nlink(const char *rel, const struct stat *st)
 		listing_unref(l);
 	}
 	return st->st_nlink + (nlink_t)ns;
+}
+
+nlink_t sig_nlink(const char *rel, const struct stat *st)
+{
+	struct sfc_key k = subject_key(st, rel);
+	struct sfc_file *lf = sfc_file_get(g.cache, &k);
+	nlink_t n = lf ? virt_nlink(lf->s, "") : 1;
+	sfc_file_unref(lf);
+	return n;
 }
 
 struct list_ctx {

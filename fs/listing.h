@@ -34,5 +34,11 @@ void listing_cache_clear(void);
  * plus the .sig directories the mount adds in it (known from a listing of
  * this version of it, else found by listing it). */
 nlink_t dir_nlink(const char *rel, const struct stat *st);
+/* Link count of F.sig/ (F: SOURCE entry `rel`, stat `st`) without loading
+ * F's signature: exact when the subject is loaded already, else 1 — "not
+ * counted", as btrfs and NFS give for directories, which find and fts take
+ * to mean "look at every entry". So fts's lstat of every F.sig, a file
+ * manager's listing and READDIRPLUS cost no signature parse. */
+nlink_t sig_nlink(const char *rel, const struct stat *st);
 
 #endif

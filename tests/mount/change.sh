@@ -22,6 +22,7 @@ cp "$FSEV_F" "$S/renamed.node"  # replaced by rename (new inode)
 cp "$LIBFFI_F" "$S/sub/gone.dylib" # deleted
 cp "$FSEV_F" "$S/turns-text"    # becomes a text file
 cp "$FSEV_F" "$S/shrinks.node"  # truncated while open in the mount
+cp "$LIBFFI_F" "$S/swap.node"   # replaced by rename while a reader holds its .sig file open
 
 M=$WORK/mnt
 sigfs_mount "$M" "$S" || die "mount"
@@ -65,6 +66,24 @@ head -c 100 <&4 >/dev/null
 exec 4<&-
 [ "$(stat -c %s "$M/shrinks.node")" = 0 ] || fail "shrunk size"
 daemon_alive "$M" || fail "sigfs died"
+
+# A reader's fstat answers the version it has open (Linux sends fstat as a
+# path GETATTR without the handle), while another process sees the new one:
+# tar and rsync read exactly st_size bytes.
+python3 - "$M/swap.node.sig/info.txt" "$S" "$SHARP_F" <<'PY' || fail "fstat of an open .sig file across a rebuild"
+import os, shutil, subprocess, sys, time
+path, src, new = sys.argv[1:]
+fd = os.open(path, os.O_RDONLY)
+old_size = os.fstat(fd).st_size
+shutil.copy(new, src + "/.swap"); os.rename(src + "/.swap", src + "/swap.node")
+time.sleep(1.6)  # past the attribute timeout
+assert os.fstat(fd).st_size == old_size, (os.fstat(fd).st_size, old_size)
+data = os.read(fd, 1 << 20)
+assert len(data) == old_size, (len(data), old_size)
+other = int(subprocess.run(["stat", "-c", "%s", path], capture_output=True, text=True).stdout)
+body = subprocess.run(["cat", path], capture_output=True).stdout
+assert other == len(body) and other != old_size, (other, len(body), old_size)
+PY
 
 # The file loaded into memory is the new one; repeated stat is stable.
 [ "$(stat -c %s "$M/inplace.node.sig/cdhash")" = 41 ] || fail "cdhash size"

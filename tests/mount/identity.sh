@@ -53,7 +53,11 @@ for i in $dups; do # only the two names of one hard-linked file (and their .sig 
 done
 ok "no inode number collides"
 
-# Link counts: 2 + subdirectories, as find counts them in the mount.
+# Link counts: 2 + subdirectories, as find counts them in the mount. F.sig/
+# says 1 ("not counted") until its signature is loaded (stat never loads
+# it), so wait out the attributes the walks above cached; find's listing
+# below loads it.
+sleep 1.2
 for p in "" d d/sub ro d/F.sig d/U.sig d/U.sig/arm64; do
 	want=$((2 + $(find "$M/$p" -mindepth 1 -maxdepth 1 -type d | wc -l)))
 	got=$(stat -c %h "$M/$p")
