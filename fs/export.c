@@ -343,13 +343,22 @@ static int write_tree(const sigfs_subject *s, const char *path, int dirfd, mode_
 	return err;
 }
 
+/* What --only name `path` is in s: a file, a link, or (absent, or in this
+ * tree a directory: B.sig/signature can be either) SIGFS_NODE_NONE. */
+static int only_kind(const sigfs_subject *s, const char *path)
+{
+	int kind = sigfs_tree_node(s, path) & SIGFS_NODE_KIND_MASK;
+
+	return kind == SIGFS_NODE_FILE || kind == SIGFS_NODE_LINK ? kind : SIGFS_NODE_NONE;
+}
+
 /* The --only files of s that it has. */
 static size_t only_present(const sigfs_subject *s)
 {
 	size_t i, n = 0;
 
 	for (i = 0; i < opt.nonly; i++) /* bound: the user's list */
-		n += sigfs_tree_node(s, opt.only[i]) != SIGFS_NODE_NONE;
+		n += only_kind(s, opt.only[i]) != SIGFS_NODE_NONE;
 	return n;
 }
 
@@ -363,10 +372,10 @@ static int write_only(const sigfs_subject *s, int dirfd, mode_t fmode, struct tr
 
 	for (i = 0; i < opt.nonly && !err; i++) { /* bound: the user's list */
 		const char *path = opt.only[i], *slash = strrchr(path, '/');
-		int kind = sigfs_tree_node(s, path) & SIGFS_NODE_KIND_MASK, fd = dirfd;
+		int kind = only_kind(s, path), fd = dirfd;
 
-		if (kind != SIGFS_NODE_FILE && kind != SIGFS_NODE_LINK)
-			continue; /* not in this tree (or, in this tree, a directory) */
+		if (kind == SIGFS_NODE_NONE)
+			continue;
 		if (slash) {
 			char *dir = strndup(path, (size_t)(slash - path));
 
