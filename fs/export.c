@@ -34,10 +34,10 @@ static struct {
 	const char *arch;
 	const char *anchors;
 	const char *suffix;
-	int quiet, force, jsonl;
+	int quiet, force, jsonl, verify;
 	char **only; /* --only: paths inside .sig/, checked against the catalogue */
 	size_t nonly;
-} opt = {NULL, NULL, ".sig", 0, 0, 0, NULL, 0};
+} opt = {NULL, NULL, ".sig", 0, 0, 0, 0, NULL, 0};
 
 static struct {
 	sigfs_fstree *tree;
@@ -72,6 +72,8 @@ static void usage(FILE *out)
 		     "    --jsonl             no DEST: one JSON object per line on stdout for each\n"
 		     "                        Mach-O file (path, format, status, and per slice arch,\n"
 		     "                        status, identifier, team_id, cdhash, hash_type, flags)\n"
+		     "    --verify            with --jsonl: add verify_status (the verify-status file:\n"
+		     "                        hashes the whole binary, as codesign --verify does)\n"
 		     "    -o arch=NAME        slice the top-level files describe (default: arm64e,\n"
 		     "                        arm64, x86_64h, x86_64, then the first); a file without\n"
 		     "                        that slice is reported and skipped\n"
@@ -671,6 +673,10 @@ static int json_slice(json_t *sl, const sigfs_subject *s, const char *dir)
 	if (!rc)
 		rc = alg ? json_bytes(sl, "hash_type", alg, alen)
 			 : json_object_set_new(sl, "hash_type", json_null());
+	if (!rc && opt.verify)
+		rc = path_set(&p, 0, dir) < 0 || path_set(&p, p.len, "verify-status") < 0
+			 ? -1
+			 : json_file(sl, "verify_status", s, p.s, &b);
 	free(p.s);
 	sigfs_buf_free(&b);
 	return rc;
@@ -695,6 +701,8 @@ static void jsonl_subject(const char *rel, const char *shown)
 		rc = json_file(o, "format", s, "format", &b);
 	if (!rc)
 		rc = json_file(o, "status", s, "status", &b);
+	if (!rc && opt.verify) /* all slices, as codesign --verify judges the file */
+		rc = json_file(o, "verify_status", s, "verify-status", &b);
 	if (!rc)
 		rc = json_object_set(o, "slices", slices);
 	if (!rc)
@@ -1049,6 +1057,8 @@ static int parse_args(int argc, char *const *argv, const char **src, const char 
 				return -1;
 		} else if (!strcmp(a, "--jsonl")) {
 			opt.jsonl = 1;
+		} else if (!strcmp(a, "--verify")) {
+			opt.verify = 1;
 		} else if (a[0] == '-' && a[1]) {
 			fprintf(stderr, "sigfs-export: unknown option '%s' (see --help)\n", a);
 			return -1;
@@ -1075,6 +1085,12 @@ static int parse_args(int argc, char *const *argv, const char **src, const char 
 			return -1;
 		}
 		return 0;
+	}
+	if (opt.verify) {
+		fprintf(stderr,
+			"sigfs-export: --verify goes with --jsonl (an export writes the verify-status "
+			"files; --only verify-status for just those)\n");
+		return -1;
 	}
 	if (!*src || !*dst) {
 		fprintf(stderr, "sigfs-export: SOURCE and DEST are required (see --help)\n");
