@@ -139,6 +139,8 @@ int sigfs_view_dr(const struct view *v, sigfs_buf *blob) SIGFS_WUR;
  * verdicts a subject keeps. */
 extern const struct row sigfs_verify_rows[7];
 void sigfs_verdicts_free(struct sigfs_verdicts *c);
+/* Heap bytes the verdicts computed so far hold (0 for NULL). */
+size_t sigfs_verdicts_bytes(struct sigfs_verdicts *c);
 
 /* The view at the top of a Mach-O subject's tree (render_slice.c). */
 void sigfs_macho_view(const struct sigfs_subject *subj, struct view *v);

@@ -39,6 +39,21 @@ void sigfs_verdicts_free(struct sigfs_verdicts *c)
 	free(c);
 }
 
+size_t sigfs_verdicts_bytes(struct sigfs_verdicts *c)
+{
+	size_t i, k, n;
+
+	if (!c)
+		return 0;
+	n = sizeof *c + 2 * c->n * sizeof *c->v[0];
+	pthread_mutex_lock(&c->lock);
+	for (k = 0; k < 2; k++)
+		for (i = 0; i < c->n; i++)
+			n += sigfs_verdict_bytes(c->v[k][i]);
+	pthread_mutex_unlock(&c->lock);
+	return n;
+}
+
 static struct sigfs_verdicts *cache_of(const struct view *v)
 {
 	struct sigfs_subject *subj = (struct sigfs_subject *)v->subj; /* the cache is the one mutable part */

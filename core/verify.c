@@ -776,6 +776,22 @@ void sigfs_verdict_free(sigfs_verdict *v)
 	free(v);
 }
 
+size_t sigfs_verdict_bytes(const sigfs_verdict *v)
+{
+	size_t i, k, n;
+
+	if (!v)
+		return 0;
+	n = sizeof *v + v->nslices * sizeof *v->slices;
+	for (i = 0; i < v->nslices; i++) { /* what sigfs_verdict_free frees */
+		n += v->slices[i].nmismatches * sizeof *v->slices[i].mismatches;
+		n += v->slices[i].cdhashes_plist_len;
+		for (k = 0; k < v->slices[i].nchain; k++)
+			n += v->slices[i].chain_len[k];
+	}
+	return n;
+}
+
 int sigfs_verify_file(sigfs_verdict **out, const sigfs_file *f, const struct sigfs_verify_in *in)
 {
 	sigfs_verdict *v;

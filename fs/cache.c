@@ -279,13 +279,30 @@ struct sfc_file *sfc_file_put(struct sfc *c, const struct sfc_key *k, sigfs_subj
 		sfc_file_unref(nf);
 		return r;
 	}
-	e = insert(c, ENT_FILE, k, "", h, (size_t)sigfs_subject_bytes_read(s) + SFC_FILE_OVERHEAD);
+	e = insert(c, ENT_FILE, k, "", h, (size_t)sigfs_subject_footprint(s) + SFC_FILE_OVERHEAD);
 	if (e) {
 		e->u.file = file_ref(nf);
 		evict(c);
 	}
 	pthread_mutex_unlock(&c->lock);
 	return nf;
+}
+
+void sfc_file_reaccount(struct sfc *c, const struct sfc_file *f)
+{
+	if (!c)
+		return;
+	size_t now = (size_t)sigfs_subject_footprint(f->s) + SFC_FILE_OVERHEAD; /* outside the lock */
+	uint64_t h = ent_hash(ENT_FILE, &f->key, "");
+	pthread_mutex_lock(&c->lock);
+	struct ent *e = find(c, ENT_FILE, &f->key, "", h);
+	if (e && e->u.file == f) {
+		size_t cost = now + SFC_ENTRY_OVERHEAD;
+		c->bytes = c->bytes - e->cost + cost;
+		e->cost = cost;
+		evict(c); /* may drop `f` itself: the caller still holds its reference */
+	}
+	pthread_mutex_unlock(&c->lock);
 }
 
 /* ---- rendered bytes --------------------------------------------------- */

@@ -70,6 +70,9 @@ void sfc_probe_put(struct sfc *c, const struct sfc_key *k, int kind);
  * (then `s` was freed too). */
 struct sfc_file *sfc_file_get(struct sfc *c, const struct sfc_key *k);
 struct sfc_file *sfc_file_put(struct sfc *c, const struct sfc_key *k, sigfs_subject *s);
+/* Charge `f` (from sfc_file_get/put) what its subject holds now: a render
+ * may have kept more in it (verdicts). Evicts to stay within the budget. */
+void sfc_file_reaccount(struct sfc *c, const struct sfc_file *f);
 void sfc_file_unref(struct sfc_file *e);
 
 /* Rendered bytes of `path` (inside the .sig tree) of the file `k`. */

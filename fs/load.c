@@ -271,6 +271,8 @@ int get_blob(struct sfc_file *lf, const char *vpath, struct sfc_blob **out)
 	int rc = sigfs_tree_render(&b, lf->s, &p.src, vpath);
 	if (p.fd >= 0)
 		close(p.fd);
+	if (sigfs_tree_node(lf->s, vpath) & SIGFS_NODE_EXPENSIVE)
+		sfc_file_reaccount(g.cache, lf); /* the render kept a verdict in the subject */
 	if (rc == SIGFS_OK)
 		rc = sigfs_buf_status(&b);
 	if (rc != SIGFS_OK) {

@@ -59,6 +59,10 @@ int sigfs_subject_kind(const sigfs_subject *s);
 const char *sigfs_subject_rel(const sigfs_subject *s);
 /* Source bytes read by sigfs_subject_load (for the benchmarks). */
 uint64_t sigfs_subject_bytes_read(const sigfs_subject *s);
+/* An estimate of the heap bytes `s` holds now, including what renders
+ * computed and kept in it since the load (verdicts): what a cache of
+ * subjects charges for it. Thread-safe. */
+uint64_t sigfs_subject_footprint(const sigfs_subject *s);
 
 /* Node kinds, with flags or'ed in. */
 enum {

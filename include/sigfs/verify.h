@@ -172,6 +172,8 @@ typedef struct sigfs_file sigfs_file;
  * loads the file again or reports EIO, never a verdict on a mix. */
 int sigfs_verify_file(sigfs_verdict **out, const sigfs_file *f, const struct sigfs_verify_in *in) SIGFS_WUR;
 void sigfs_verdict_free(sigfs_verdict *v);
+/* Heap bytes `v` holds (for a cache's accounting). */
+size_t sigfs_verdict_bytes(const sigfs_verdict *v);
 
 /* The lines of `codesign --verify --strict -v <display>`: stderr lines then
  * stdout lines, each newline-terminated. */
