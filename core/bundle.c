@@ -271,6 +271,14 @@ static void put_be32(uint8_t *p, uint32_t v)
 	p[3] = (uint8_t)v;
 }
 
+/* Components a file holds raw and a SuperBlob in a BlobWrapper: the CMS,
+ * the top directory, the rep-specific data (codedirectory.cpp
+ * slotAttributes: not cdComponentIsBlob; sigblob.cpp Maker::component). */
+static int raw_component(uint32_t slot)
+{
+	return slot == CSSLOT_SIGNATURESLOT || slot == CSSLOT_APPLICATION || slot == CSSLOT_REP_SPECIFIC;
+}
+
 /* A detached signature: the component files of _CodeSignature/ assembled
  * into the SuperBlob an embedded signature would hold, parsed as one
  * slice covering the main executable file. */
@@ -307,7 +315,7 @@ static int read_detached(sigfs_bundle *b, const sigfs_source *src, uint64_t exec
 		b->bytes_read += len[i];
 		if (len[i] == 0)
 			continue; /* an empty CodeSignature: ad-hoc */
-		total += 8 + len[i];
+		total += 8 + len[i] + (raw_component(detached_names[i].slot) ? 8 : 0);
 		count++;
 		if (total > SIGFS_MAX_SIGNATURE_SIZE) {
 			err = SIGFS_ENOMEM;
@@ -331,6 +339,11 @@ static int read_detached(sigfs_bundle *b, const sigfs_source *src, uint64_t exec
 			continue;
 		put_be32(sb + 12 + 8 * k, detached_names[i].slot);
 		put_be32(sb + 16 + 8 * k, (uint32_t)at);
+		if (raw_component(detached_names[i].slot)) {
+			put_be32(sb + at, CSMAGIC_BLOBWRAPPER);
+			put_be32(sb + at + 4, (uint32_t)(8 + len[i]));
+			at += 8;
+		}
 		memcpy(sb + at, part[i], len[i]);
 		at += len[i];
 		k++;
@@ -339,6 +352,7 @@ static int read_detached(sigfs_bundle *b, const sigfs_source *src, uint64_t exec
 	f->size = exec_size;
 	f->slices[0].size = exec_size;
 	f->slices[0].has_lc_sig = 1;
+	f->slices[0].detached = 1;
 	f->slices[0].sig = sb;
 	f->slices[0].sig_len = total;
 	sb = NULL;

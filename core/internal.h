@@ -85,6 +85,9 @@ struct sigfs_slice {
 	char reason[SIGFS_REASON_LEN]; /* malformed / not-macho detail; "" if none */
 	int malformed;
 	int not_macho;
+	/* A detached signature over a plain file (bundle.c): the code is the
+	 * whole file, no Mach-O structure to check */
+	int detached;
 	/* Mach-O header facts */
 	uint32_t filetype;
 	int has_build_version;

@@ -150,3 +150,31 @@ int sigfs_tree_render(sigfs_buf *out, const sigfs_subject *s, const sigfs_source
 	err = l.row->render(&l.v, out);
 	return err ? err : sigfs_buf_status(out);
 }
+
+int sigfs_dirtab_catalogued(const struct dirtab *t, const char *path)
+{
+	const char *slash = strchr(path, '/');
+	size_t len = slash ? (size_t)(slash - path) : strlen(path), p, i;
+	int node;
+
+	if (!len)
+		return SIGFS_NODE_NONE; /* "", "/x", "x//y": no name */
+	/* recursion: one level per component, and tables nest only a few
+	 * levels deep (a component past the deepest table matches nothing) */
+	for (p = 0; p < SIGFS_DIRTAB_PARTS; p++)
+		for (i = 0; i < t->parts[p].n; i++) {
+			const struct row *r = &t->parts[p].r[i];
+
+			if (strlen(r->name) != len || memcmp(r->name, path, len) != 0)
+				continue;
+			if (!slash)
+				return r->node;
+			/* two rows may share a name (a link or a directory) */
+			if ((r->node & SIGFS_NODE_KIND_MASK) == SIGFS_NODE_DIR &&
+			    (node = sigfs_dirtab_catalogued(r->dir, slash + 1)) != SIGFS_NODE_NONE)
+				return node;
+		}
+	if (!t->child_tab || (len == 1 && *path == '.') || (len == 2 && !memcmp(path, "..", 2)))
+		return SIGFS_NODE_NONE;
+	return slash ? sigfs_dirtab_catalogued(t->child_tab, slash + 1) : SIGFS_NODE_DIR;
+}

@@ -132,10 +132,12 @@ out:
 
 /* ---------------------------------------------------------------- presence */
 
-/* Every row needs a Mach-O with a slice. */
+/* Every row needs a Mach-O with a slice. A bundle's detached signature
+ * (B.sig/signature/) has none of these rows: B.sig/verify is its verdict,
+ * with the bundle's files bound and revalidated (seal.c). */
 static int is_macho(const struct view *v)
 {
-	return v->f && v->f->nslices > 0;
+	return v->f && v->f->nslices > 0 && !v->f->slices[0].detached;
 }
 
 /* Signed: the slice (top: any slice) has LC_CODE_SIGNATURE. */

@@ -52,6 +52,8 @@ static const struct {
      "unsealed contents present in the root directory of an embedded framework"},
     {CS_WEAK_ENVELOPE, "errSecCSWeakResourceEnvelope", "resource envelope is obsolete (version 1 signature)"},
     {CS_INVALID_SYMLINK, "errSecCSInvalidSymlink", "invalid destination for symbolic link in bundle"},
+    {CS_INVALID_ASSOCIATED_FILE_DATA, "errSecCSInvalidAssociatedFileData",
+     "resource fork, Finder information, or similar detritus not allowed"},
 };
 
 const char *sigfs_cs_message(int status)

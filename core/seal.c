@@ -15,6 +15,7 @@
 #include <openssl/evp.h>
 #include <utf8proc.h>
 
+#include "catalogue.h"
 #include "internal.h"
 #include "sigfs/bundle.h"
 #include "sigfs/cms.h"
@@ -190,42 +191,6 @@ static int hash_range(const sigfs_source *src, const char *rel, uint64_t off, ui
 	return err;
 }
 
-/* The code pages of one CodeDirectory (pageSize 0: one slot over the
- * whole limit), read at `base` of `rel`. CS_SIGNATURE_FAILED on a
- * mismatch, CS_NOT_VERIFIABLE when unreadable. */
-static int check_pages(const sigfs_source *src, const char *rel, uint64_t base, uint64_t avail,
-		       const struct sigfs_cd *cd)
-{
-	uint64_t limit = cd->code_limit64 ? cd->code_limit64 : cd->code_limit;
-	uint64_t page = cd->page_size_log2 ? (uint64_t)1 << cd->page_size_log2 : limit;
-	const EVP_MD *md = sigfs_hash_md(cd->hash_type);
-	EVP_MD_CTX *ctx;
-	int st = CS_OK;
-
-	if (!md || limit > avail || (page == 0 && cd->n_code != 0))
-		return CS_SIGNATURE_FAILED;
-	ctx = EVP_MD_CTX_new();
-	if (!ctx)
-		return oom();
-	for (uint32_t i = 0; i < cd->n_code && st == CS_OK;
-	     i++) { /* n_code checked against limit by the parser */
-		uint64_t off = (uint64_t)i * page, n = limit - off < page ? limit - off : page;
-		uint8_t dg[EVP_MAX_MD_SIZE];
-		unsigned int dl = 0;
-		int err;
-
-		EVP_DigestInit_ex(ctx, md, NULL);
-		err = hash_range(src, rel, base + off, n, &ctx, 1);
-		if (err)
-			st = err == SIGFS_ENOMEM ? err : CS_NOT_VERIFIABLE;
-		else if (!EVP_DigestFinal_ex(ctx, dg, &dl) ||
-			 memcmp(dg, cd->p + cd->hash_offset + (size_t)i * cd->hash_size, cd->hash_size) != 0)
-			st = CS_SIGNATURE_FAILED;
-	}
-	EVP_MD_CTX_free(ctx);
-	return st;
-}
-
 /* Special slot n of cd against `data` (NULL: absent): 0 when fine. */
 static int slot_bad(const struct sigfs_cd *cd, uint32_t n, const uint8_t *data, size_t len)
 {
@@ -251,77 +216,6 @@ static int slot_bad(const struct sigfs_cd *cd, uint32_t n, const uint8_t *data, 
 static int sigfs_cd_slot_present(const struct sigfs_cd *cd, uint32_t n)
 {
 	return slot_bad(cd, n, NULL, 0);
-}
-
-/* staticValidateCore for one slice: special slots from the highest down
- * (3 is the resource step's), then the pages of every CodeDirectory. */
-static int slice_core(const sigfs_source *src, const char *rel, const struct sigfs_slice *s,
-		      const uint8_t *info, size_t info_len, int bundle)
-{
-	const struct sigfs_cd *cd = sigfs_slice_cd(s);
-	uint32_t top;
-
-	if (sigfs_slice_status(s) == SIGFS_ST_UNSIGNED || (!cd && s->ncds == 0 && !s->malformed))
-		return CS_UNSIGNED;
-	if (!cd)
-		return CS_SIGNATURE_FAILED;
-	top = cd->n_special < 11 ? cd->n_special : 11;
-	for (uint32_t n = top; n >= 1; n--) {
-		const struct sigfs_blob *bl;
-
-		if (n == CSSLOT_RESOURCEDIR)
-			continue;
-		if (n == CSSLOT_INFOSLOT) {
-			if (slot_bad(cd, n, bundle ? info : s->info_plist,
-				     bundle ? info_len : s->info_plist_len))
-				return CS_INFO_PLIST_FAILED;
-			continue;
-		}
-		bl = sigfs_slice_blob(s, n);
-		if (slot_bad(cd, n, bl ? bl->p : NULL, bl ? bl->len : 0))
-			return CS_SIGNATURE_FAILED;
-	}
-	for (size_t i = 0; i < s->ncds; i++) {
-		int st = check_pages(src, rel, s->offset, s->size, &s->cds[i]);
-
-		if (st)
-			return st;
-	}
-	return CS_OK;
-}
-
-/* The main executable's core checks over every slice in SPEC order: the
- * status and, in *arch, the slice it concerns. */
-static int code_core(const sigfs_source *src, const char *rel, const struct sigfs_file *f,
-		     const uint8_t *info, size_t info_len, int bundle, char *arch, size_t archcap)
-{
-	size_t order[SIGFS_MAX_SLICES], n = 0;
-	const char *team0 = NULL;
-
-	for (size_t r = 0; r <= 4; r++) /* stable: ranks 0..4, file order within */
-		for (size_t i = 0; i < f->nslices && n < SIGFS_MAX_SLICES; i++)
-			if (slice_rank(&f->slices[i]) == r)
-				order[n++] = i;
-	for (size_t k = 0; k < n; k++) {
-		const struct sigfs_slice *s = &f->slices[order[k]];
-		const struct sigfs_cd *cd = sigfs_slice_cd(s);
-		int st;
-
-		if (k > 0 && cd && sigfs_slice_cd(&f->slices[order[0]])) {
-			const char *t = cd->team;
-
-			if ((team0 == NULL) != (t == NULL) || (team0 && strcmp(team0, t) != 0))
-				return CS_SIGNATURE_INVALID; /* no architecture line */
-		}
-		if (k == 0)
-			team0 = cd ? cd->team : NULL;
-		st = slice_core(src, rel, s, info, info_len, bundle);
-		if (st) {
-			snprintf(arch, archcap, "%s", s->arch);
-			return st;
-		}
-	}
-	return CS_OK;
 }
 
 /* ------------------------------------------------------------ resources */
@@ -385,15 +279,19 @@ void sigfs_bundle_bind(const sigfs_bundle *b, struct sigfs_verify_in *in)
 	in->resources_len = b->cr_len;
 }
 
-/* The core checks of a Mach-O by the Mach-O verifier (verify.c): every
- * slice's signature, special slots and pages; `b` (may be NULL for loose
- * nested code) binds slots 1 and 3 to the bundle's files. *strict gets a
- * strict-structure failure (-67010) apart, for the strict step. */
-static int macho_core(struct scope *sc, const char *rel, const struct sigfs_file *f, const sigfs_bundle *b,
-		      int *status, char *arch, size_t archcap, int *strict)
+/* The core checks of code by the Mach-O verifier (verify.c), its
+ * signature embedded or detached alike: every slice's CodeDirectories,
+ * CMS, special slots and pages; `b` (NULL for loose nested code) binds
+ * slots 1 and 3 to the bundle's files. *strict gets the executable's own
+ * strict failure apart, for the strict step (mExecRep->strictValidate runs
+ * after the resources). `dr` (the top bundle; else NULL): evaluate the
+ * designated requirement, 1 / 0 / -1 (not evaluated) in *dr. */
+static int code_verify(struct scope *sc, const char *rel, const struct sigfs_file *f, const sigfs_bundle *b,
+		       int *status, char *arch, size_t archcap, int *strict, int *dr)
 {
 	struct sigfs_verify_in in;
 	sigfs_verdict *v = NULL;
+	sigfs_buf req = SIGFS_BUF_INIT;
 	int err;
 
 	memset(&in, 0, sizeof in);
@@ -404,18 +302,42 @@ static int macho_core(struct scope *sc, const char *rel, const struct sigfs_file
 	in.primary = (size_t)(primary_slice(f) - f->slices);
 	in.only_slice = -1;
 	sigfs_bundle_bind(b, &in);
+	if (dr) {
+		/* the requirement F.sig/verify evaluates: one that cannot be
+		 * made is not evaluated */
+		struct view view;
+
+		memset(&view, 0, sizeof view);
+		view.f = f;
+		view.s = &f->slices[in.primary];
+		view.si = in.primary;
+		view.top = 1;
+		err = sigfs_view_dr(&view, &req);
+		if (err == SIGFS_ENOMEM)
+			goto out;
+		if (!err) {
+			in.requirement = (const uint8_t *)req.ptr;
+			in.requirement_len = req.len;
+		}
+	}
 	err = sigfs_verify_file(&v, f, &in);
 	if (err == SIGFS_EIO || err == SIGFS_EACCES) {
 		*status = CS_NOT_VERIFIABLE;
-		return SIGFS_OK;
+		err = SIGFS_OK;
+		goto out;
 	}
 	if (err)
-		return err;
+		goto out;
 	*status = v->status;
 	arch[0] = '\0';
 	if (v->arch)
 		snprintf(arch, archcap, "%s", v->arch);
-	if (*status == CS_BAD_MAIN_EXECUTABLE && b) {
+	if (dr)
+		*dr = v->dr;
+	/* a detached signature's strict failure: its code limit (-67045,
+	 * after a clean core) */
+	if (b && (*status == CS_BAD_MAIN_EXECUTABLE ||
+		  (f->slices[0].detached && *status == CS_SIGNATURE_INVALID && !v->slices[0].status))) {
 		*strict = *status;
 		*status = CS_OK;
 		arch[0] = '\0';
@@ -423,8 +345,10 @@ static int macho_core(struct scope *sc, const char *rel, const struct sigfs_file
 	/* the resource directory is the bundle's step (resources()) */
 	if (*status == CS_RESOURCE_DIR_FAILED || *status == CS_RESOURCES_NOT_FOUND)
 		*status = CS_OK;
+out:
 	sigfs_verdict_free(v);
-	return SIGFS_OK;
+	sigfs_buf_free(&req);
+	return err;
 }
 
 /* The sealed requirement against nested code whose own checks passed
@@ -604,8 +528,8 @@ static int nested(struct scope *sc, const char *rel, const struct sigfs_seal *se
 		if (f) {
 			int strict = 0;
 
-			err =
-			    macho_core(sc, full, f, NULL, &sub->status, sub->arch, sizeof sub->arch, &strict);
+			err = code_verify(sc, full, f, NULL, &sub->status, sub->arch, sizeof sub->arch,
+					  &strict, NULL);
 			if (err)
 				goto out;
 			if (!sub->status)
@@ -793,14 +717,44 @@ out:
 }
 
 /* validateResource for envelope member `rel` (on-disk type `type`). */
+/* The sideband restriction (codesign --strict: validateResource,
+ * strictValidateStructure): *found 1 when member `full` has a resource fork
+ * or Finder information, each listed in `strict` as `sideband dir/name
+ * <attribute>`. The source's xattr() decides; without one there is none. */
+static const char *const sideband_names[] = {"com.apple.ResourceFork", "com.apple.FinderInfo"};
+
+static int sideband(struct scope *sc, const char *full, const char *dir, const char *name, int *found)
+{
+	*found = 0;
+	for (size_t i = 0; sc->src->xattr && i < 2; i++) {
+		int present = 0, err = sc->src->xattr(sc->src->ctx, full, sideband_names[i], &present);
+
+		if (err == SIGFS_ENOMEM)
+			return err;
+		if (err || !present)
+			continue;
+		*found = 1;
+		if (sc->depth == 0 && lines_add(&sc->c->strict, "sideband %s%s%s %s", dir,
+						*dir && *name ? "/" : "", name, sideband_names[i]))
+			return oom();
+	}
+	return SIGFS_OK;
+}
+
 static int member(struct scope *sc, const char *rel, const struct sigfs_stat *fst, int rule_nested)
 {
 	const struct sigfs_seal *seal = sigfs_resdir_find(sc->rd, rel);
 	char *full = join(sc->b->resroot, rel);
-	int link = fst->type == SIGFS_FT_LNK, st = SIGFS_WALK_SEALED_OK, err = SIGFS_OK;
+	int link = fst->type == SIGFS_FT_LNK, st = SIGFS_WALK_SEALED_OK, err = SIGFS_OK, found = 0;
 
 	if (!full)
 		return oom();
+	/* validateResource (V2, strict + sideband): collected, no file line;
+	 * the member is still judged */
+	if (!link && (err = sideband(sc, full, sc->disp_res, rel, &found)) == SIGFS_OK && found)
+		err = collect(sc->c, CS_INVALID_ASSOCIATED_FILE_DATA, NULL, "", "");
+	if (err)
+		goto out;
 	if (!seal) {
 		if (sigfs_resdir_version(sc->rd) == 1 && link)
 			goto out; /* version 1 ignores symlinks */
@@ -1029,6 +983,16 @@ static int strict_structure(struct scope *sc, const struct sigfs_cd *cd, int *st
 	if (b->exec_type != SIGFS_FT_REG)
 		err = strict_finding(sc, strict_st, CS_REGULAR_FILE, "not-regular-file", sc->disp_root,
 				     b->exec + strlen(b->rel) + (*b->rel ? 1 : 0));
+	/* strictValidateStructure: the bundle root's sideband data; then the
+	 * main executable's (SingleDiskRep::strictValidate) */
+	for (int i = 0; i < 2 && !err; i++) {
+		const char *rel = i ? b->exec : b->rel;
+		int found = 0;
+
+		err = sideband(sc, rel, disp, i ? rel + strlen(b->rel) + (*b->rel ? 1 : 0) : "", &found);
+		if (!err && found && !*strict_st) /* any other strict error is lower */
+			*strict_st = CS_INVALID_ASSOCIATED_FILE_DATA;
+	}
 	if (!err && b->shape == SIGFS_SHAPE_CONTENTS && !(err = list_sorted(sc, b->rel, &l))) {
 		for (size_t i = 0; i < l.n && !err; i++) {
 			const struct ent *e = &l.e[i];
@@ -1341,16 +1305,13 @@ static int check_bundle(struct scope *outer, sigfs_check *c, const sigfs_bundle 
 	}
 	ps = primary_slice(code);
 	cd = sigfs_slice_cd(ps);
-	if (b->macho) {
-		/* the Mach-O verifier judges the main executable (slot 1 the
-		 * bundle's Info.plist, slot 3 its CodeResources); its strict
-		 * finding waits for the strict step, after the resources */
-		err = macho_core(&sc, b->exec, b->macho, b, &c->status, c->arch, sizeof c->arch, &strict_st);
-		if (err)
-			goto out;
-	} else {
-		c->status = code_core(src, b->exec, code, b->info, b->info_len, 1, c->arch, sizeof c->arch);
-	}
+	/* the Mach-O verifier judges the main executable, its signature
+	 * embedded or detached (slot 1 the bundle's Info.plist, slot 3 its
+	 * CodeResources); its strict finding waits for the strict step */
+	err = code_verify(&sc, b->exec, code, b, &c->status, c->arch, sizeof c->arch, &strict_st,
+			  depth == 0 ? &c->dr : NULL);
+	if (err)
+		goto out;
 	if (c->status)
 		goto out;
 	for (size_t i = 0; i < ps->ncds && sc.ntypes < SIGFS_MAX_CDS; i++)
@@ -1387,6 +1348,7 @@ int sigfs_bundle_check(sigfs_check **out, const sigfs_bundle *b, const sigfs_sou
 	*out = NULL;
 	if (!c)
 		return oom();
+	c->dr = -1;
 	err = check_bundle(NULL, c, b, src, display, 0, &items, anchors);
 	if (err) {
 		sigfs_check_free(c);
@@ -1422,8 +1384,12 @@ void sigfs_check_render_verify(sigfs_buf *out, const sigfs_check *c, const char 
 	const char *msg = sigfs_cs_message(c->status);
 
 	if (c->status == CS_OK) {
-		sigfs_buf_printf(out, "%s: valid on disk\n%s: satisfies its Designated Requirement\n",
-				 display, display);
+		/* the requirement's lines as a Mach-O's (verify.c) */
+		sigfs_buf_printf(out, "%s: valid on disk\n", display);
+		if (c->dr == 1)
+			sigfs_buf_printf(out, "%s: satisfies its Designated Requirement\n", display);
+		else if (c->dr == 0)
+			sigfs_buf_printf(out, "%s: does not satisfy its designated Requirement\n", display);
 		return;
 	}
 	if (msg)
@@ -1441,9 +1407,11 @@ void sigfs_check_render_verify(sigfs_buf *out, const sigfs_check *c, const char 
 
 void sigfs_check_render_status(sigfs_buf *out, const sigfs_check *c)
 {
-	if (c->status == CS_OK)
+	int st = c->status == CS_OK && c->dr == 0 ? CS_REQ_FAILED : c->status;
+
+	if (st == CS_OK)
 		sigfs_buf_puts(out, "valid\n");
 	else
-		sigfs_buf_printf(out, "invalid %d %s\n", c->status,
-				 sigfs_cs_name(c->status) ? sigfs_cs_name(c->status) : "unknown");
+		sigfs_buf_printf(out, "invalid %d %s\n", st,
+				 sigfs_cs_name(st) ? sigfs_cs_name(st) : "unknown");
 }

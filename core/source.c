@@ -32,7 +32,16 @@ struct ment {
 	char *rel; /* full relative path */
 	struct sigfs_stat st;
 	uint8_t *data; /* file bytes or symlink target */
+	char *xattrs;  /* extended attribute names, each NUL-terminated */
+	size_t xattrs_len;
 };
+
+static void ment_free(struct ment *e)
+{
+	free(e->rel);
+	free(e->data);
+	free(e->xattrs);
+}
 
 struct sigfs_memtree {
 	struct ment *e;
@@ -79,8 +88,7 @@ static int madd(sigfs_memtree *t, const char *rel, int type, uint32_t mode, cons
 		return err;
 	e = mfind(t, rel);
 	if (e) {
-		free(e->data);
-		free(e->rel);
+		ment_free(e);
 		*e = t->e[--t->n];
 	}
 	if (t->n == t->cap) {
@@ -130,10 +138,8 @@ void sigfs_mem_free(sigfs_memtree *t)
 
 	if (!t)
 		return;
-	for (i = 0; i < t->n; i++) {
-		free(t->e[i].rel);
-		free(t->e[i].data);
-	}
+	for (i = 0; i < t->n; i++)
+		ment_free(&t->e[i]);
 	free(t->e);
 	free(t);
 }
@@ -158,6 +164,23 @@ int sigfs_mem_add_other(sigfs_memtree *t, const char *rel)
 	return madd(t, rel, SIGFS_FT_OTHER, 0644, NULL, 0);
 }
 
+int sigfs_mem_add_xattr(sigfs_memtree *t, const char *rel, const char *name)
+{
+	struct ment *e = mfind(t, rel);
+	size_t n = strlen(name) + 1;
+	char *x;
+
+	if (!e)
+		return SIGFS_ENOTFOUND;
+	x = realloc(e->xattrs, e->xattrs_len + n);
+	if (!x)
+		return SIGFS_ENOMEM;
+	memcpy(x + e->xattrs_len, name, n);
+	e->xattrs = x;
+	e->xattrs_len += n;
+	return SIGFS_OK;
+}
+
 /* 1 when `rel` is `dir` itself or below it. */
 static int under(const char *rel, const char *dir)
 {
@@ -175,8 +198,7 @@ int sigfs_mem_remove(sigfs_memtree *t, const char *rel)
 
 	while (i < t->n) {
 		if (under(t->e[i].rel, rel)) {
-			free(t->e[i].rel);
-			free(t->e[i].data);
+			ment_free(&t->e[i]);
 			t->e[i] = t->e[--t->n];
 			found = 1;
 		} else {
@@ -279,6 +301,20 @@ static int mem_readlink(void *ctx, const char *rel, char *buf, size_t cap, size_
 	return SIGFS_OK;
 }
 
+static int mem_xattr(void *ctx, const char *rel, const char *name, int *present)
+{
+	struct ment *e;
+	int err = mlookup(ctx, rel, &e);
+
+	*present = 0;
+	if (err)
+		return err;
+	for (size_t at = 0; at < e->xattrs_len; at += strlen(e->xattrs + at) + 1)
+		if (strcmp(e->xattrs + at, name) == 0)
+			*present = 1;
+	return SIGFS_OK;
+}
+
 void sigfs_mem_source(sigfs_memtree *t, sigfs_source *out)
 {
 	out->ctx = t;
@@ -286,4 +322,5 @@ void sigfs_mem_source(sigfs_memtree *t, sigfs_source *out)
 	out->stat = mem_stat;
 	out->list = mem_list;
 	out->readlink = mem_readlink;
+	out->xattr = mem_xattr;
 }

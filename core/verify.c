@@ -216,6 +216,15 @@ static const uint8_t *slot_data(const struct sigfs_slice *s, const struct sigfs_
 	b = sigfs_slice_blob(s, n);
 	if (!b)
 		return NULL;
+	if (n == CSSLOT_APPLICATION || n == CSSLOT_REP_SPECIFIC) {
+		/* raw components: what is hashed is the BlobWrapper's payload
+		 * (sigblob.cpp blobData); no wrapper is no component */
+		if (b->len < 8 || ((uint32_t)b->p[0] << 24 | (uint32_t)b->p[1] << 16 |
+				   (uint32_t)b->p[2] << 8 | b->p[3]) != CSMAGIC_BLOBWRAPPER)
+			return NULL;
+		*len = b->len - 8;
+		return b->p + 8;
+	}
 	*len = b->len;
 	return b->p;
 }
@@ -468,8 +477,11 @@ static int slice_core(struct sigfs_slice_verdict *sv, const struct sigfs_slice *
 			fail(&st, errSecCSSignatureInvalid);
 		} else if (why) {
 			sigfs_check_add(sv, name, SIGFS_CHECK_FAIL, "%s", why);
-			fail(&st, strcmp(why, "version") == 0 ? errSecCSSignatureUnsupported
-							      : errSecCSSignatureFailed);
+			/* a limit past the code is found by the page walk
+			 * (validateExecutable), after the CMS and the slots */
+			if (strcmp(why, "code-limit") != 0)
+				fail(&st, strcmp(why, "version") == 0 ? errSecCSSignatureUnsupported
+								      : errSecCSSignatureFailed);
 			geometry_ok = 0;
 		} else
 			sigfs_check_add(sv, name, SIGFS_CHECK_OK, NULL);
@@ -526,12 +538,11 @@ static int slice_core(struct sigfs_slice_verdict *sv, const struct sigfs_slice *
 	}
 
 	/* 1e. pages */
-	if (in->skip_pages) {
+	if (in->skip_pages || !geometry_ok) {
 		for (i = 0; i < s->ncds; i++)
 			pages_line(sv, &s->cds[i], SIGFS_CHECK_SKIPPED, NULL);
-	} else if (!geometry_ok) {
-		for (i = 0; i < s->ncds; i++)
-			pages_line(sv, &s->cds[i], SIGFS_CHECK_SKIPPED, NULL);
+		if (!geometry_ok)
+			fail(&st, errSecCSSignatureFailed);
 	} else {
 		struct pagewalk w;
 		uint32_t npages = cd->n_code;
@@ -568,13 +579,25 @@ static int slice_core(struct sigfs_slice_verdict *sv, const struct sigfs_slice *
 
 /* Strict structure of one slice: the primary CodeDirectory's limit is the
  * signature's offset (singlediskrep.cpp), __LINKEDIT ends the slice
- * (macho++.cpp validateStructure). */
+ * (macho++.cpp validateStructure); a detached signature's limit is the
+ * file's size. */
 static void slice_strict(struct sigfs_slice_verdict *sv, const struct sigfs_slice *s)
 {
 	const struct sigfs_cd *cd = sigfs_slice_cd(s);
 
 	if (!sv->signed_)
 		return;
+	if (s->detached) {
+		/* a plain file (singlediskrep.cpp strictValidate): the code
+		 * limit covers exactly the whole file */
+		if (cd && cd_limit(cd) == s->size)
+			sigfs_check_add(sv, "strict-code-limit", SIGFS_CHECK_OK, NULL);
+		else {
+			sigfs_check_add(sv, "strict-code-limit", SIGFS_CHECK_FAIL, NULL);
+			sv->strict = errSecCSSignatureInvalid;
+		}
+		return;
+	}
 	if (s->has_linkedit_end && s->linkedit_end == s->size)
 		sigfs_check_add(sv, "strict-linkedit", SIGFS_CHECK_OK, NULL);
 	else {
@@ -840,7 +863,7 @@ int sigfs_verify_file(sigfs_verdict **out, const sigfs_file *f, const struct sig
 		}
 		if (sv->status) {
 			v->status = sv->status;
-			v->arch = sv->arch;
+			v->arch = sv->arch[0] ? sv->arch : NULL; /* a plain file has none */
 		}
 	}
 	/* step 4: the resource directory (slot 3; loadResources): a bound one

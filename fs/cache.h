@@ -35,7 +35,9 @@ struct sfc_key {
 	int64_t mtime_nsec;
 	/* Loaded subjects and their bytes: a hash of the SOURCE-relative path
 	 * (a subject shows its path and reads by it, so one inode renamed or
-	 * hard-linked is one subject per name); 0 for the probe cache. */
+	 * hard-linked is one subject per name), with the versions of the
+	 * bundle files a main executable's .sig/ reads (load.c
+	 * subject_ident); 0 for the probe cache. */
 	uint64_t path;
 };
 

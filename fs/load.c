@@ -2,6 +2,7 @@
 #include "load.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
@@ -24,16 +25,120 @@ struct sfc_key key_of(const struct stat *st)
 	return k;
 }
 
-/* The key of the subject `rel` whose entry has stat `st`. */
-struct sfc_key subject_key(const struct stat *st, const char *rel)
+static uint64_t fnv(uint64_t h, const void *p, size_t n)
+{
+	const uint8_t *b = p;
+
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ b[i]) * 1099511628211ull; /* FNV-1a 64 */
+	return h;
+}
+
+static void newer(struct timespec *newest, struct timespec t)
+{
+	if (t.tv_sec > newest->tv_sec || (t.tv_sec == newest->tv_sec && t.tv_nsec > newest->tv_nsec))
+		*newest = t;
+}
+
+/* Fold the version of `dir`/`name` (its lstat, or that there is none) into
+ * h, and its mtime and ctime into *newest; 1 when it exists. */
+static int fold_version(uint64_t *h, struct timespec *newest, const char *dir, size_t dirlen,
+			const char *name)
+{
+	char p[PATH_MAX];
+	struct stat st;
+	int n = snprintf(p, sizeof p, "%.*s%s%s", (int)dirlen, dir, dirlen ? "/" : "", name);
+	int e = n < 0 || (size_t)n >= sizeof p ? -ENAMETOOLONG : sigfs_fstree_lstat(g.tree, p, &st);
+	int64_t v[6] = {e, 0, 0, 0, 0, 0};
+
+	if (!e) {
+		v[1] = (int64_t)st.st_ino;
+		v[2] = (int64_t)st.st_size;
+		v[3] = (int64_t)SIGFS_ST_MTIM(&st).tv_sec * 1000000000 + SIGFS_ST_MTIM(&st).tv_nsec;
+		v[4] = (int64_t)SIGFS_ST_CTIM(&st).tv_sec * 1000000000 + SIGFS_ST_CTIM(&st).tv_nsec;
+		v[5] = (int64_t)st.st_mode;
+		newer(newest, SIGFS_ST_MTIM(&st));
+		newer(newest, SIGFS_ST_CTIM(&st));
+	}
+	*h = fnv(*h, v, sizeof v);
+	return !e;
+}
+
+/* What F.sig/ of a bundle's main executable reads besides F (slot 1 is the
+ * bundle's Info.plist, slot 3 its CodeResources; info.txt, verify, checks,
+ * … say so): the versions of those files, for each bundle F could be the
+ * main executable of (sigfs_bundle_of_executable's candidates
+ * B/Contents/MacOS/F, B/Versions/V/F, B/F). The files are only stat'ed:
+ * one lstat for a Mach-O in a directory without an Info.plist (the common
+ * case), at most seven. */
+static uint64_t bundle_files(const char *rel, struct timespec *newest)
+{
+	const char *slash = strrchr(rel, '/');
+	size_t dl = slash ? (size_t)(slash - rel) : 0;
+	uint64_t h = 1469598103934665603ull;
+	static const char macos[] = "/Contents/MacOS";
+
+	if (dl > sizeof macos - 1 && memcmp(rel + dl - (sizeof macos - 1), macos, sizeof macos - 1) == 0) {
+		size_t cl = dl - strlen("/MacOS"); /* B/Contents */
+
+		if (fold_version(&h, newest, rel, cl, "Info.plist"))
+			fold_version(&h, newest, rel, cl, "_CodeSignature/CodeResources");
+	}
+	size_t vl = dl; /* B/Versions/V: vl at the slash before V */
+	while (vl > 0 && rel[--vl] != '/')
+		;
+	if (vl >= 9 && rel[vl] == '/' && memcmp(rel + vl - 9, "/Versions", 9) == 0) {
+		fold_version(&h, newest, rel, vl, "Current");
+		if (fold_version(&h, newest, rel, dl, "Resources/Info.plist"))
+			fold_version(&h, newest, rel, dl, "_CodeSignature/CodeResources");
+	}
+	if (fold_version(&h, newest, rel, dl, "Info.plist"))
+		fold_version(&h, newest, rel, dl, "_CodeSignature/CodeResources");
+	return h;
+}
+
+/* A subject's identity beyond its inode: its path and, for a regular file,
+ * the versions of the bundle files its .sig/ reads (bundle_files), so an
+ * edited Info.plist or CodeResources makes a new subject and new files,
+ * never the old answer. Never 0, the probe cache's value. */
+static uint64_t subject_ident(const char *rel, int regular, struct timespec *newest)
+{
+	uint64_t h = fnv(1469598103934665603ull, rel, strlen(rel));
+
+	if (regular)
+		h ^= bundle_files(rel, newest);
+	return h | 1;
+}
+
+/* subject_key, and in *newest the latest mtime or ctime of the bundle
+ * files it folded in (unchanged when there are none). */
+static struct sfc_key subject_key_newest(const struct stat *st, const char *rel, struct timespec *newest)
 {
 	struct sfc_key k = key_of(st);
-	uint64_t h = 1469598103934665603ull; /* FNV-1a 64 */
 
-	for (const char *p = rel; *p; p++)
-		h = (h ^ (uint8_t)*p) * 1099511628211ull;
-	k.path = h | 1; /* never 0, the probe cache's value */
+	k.path = subject_ident(rel, S_ISREG(st->st_mode), newest);
 	return k;
+}
+
+struct sfc_key subject_key(const struct stat *st, const char *rel)
+{
+	struct timespec newest = {0, 0};
+
+	return subject_key_newest(st, rel, &newest);
+}
+
+/* The attributes F.sig/ gets: F's, with its mtime and ctime moved up to
+ * the newest bundle file its files read, so a bundle edit looks like a
+ * change of F.sig/ to the kernel (which then drops the pages and the size
+ * it cached, as for an edit of F) and not of F itself. */
+static void sig_times(struct stat *st, const struct timespec *newest)
+{
+	struct timespec m = SIGFS_ST_MTIM(st), c = SIGFS_ST_CTIM(st);
+
+	newer(&m, *newest);
+	newer(&c, *newest);
+	SIGFS_ST_MTIM(st) = m;
+	SIGFS_ST_CTIM(st) = c;
 }
 
 int same_version(const struct stat *a, const struct stat *b)
@@ -170,6 +275,11 @@ static int pinned_readlink(void *ctx, const char *rel, char *buf, size_t cap, si
 	return g.src.readlink(g.src.ctx, rel, buf, cap, len);
 }
 
+static int pinned_xattr(void *ctx, const char *rel, const char *name, int *present)
+{
+	return g.src.xattr(g.src.ctx, rel, name, present);
+}
+
 static void pinned_init(struct pinned *p, const char *rel, int fd, const struct sfc_key *want)
 {
 	memset(p, 0, sizeof *p);
@@ -178,6 +288,7 @@ static void pinned_init(struct pinned *p, const char *rel, int fd, const struct 
 	p->src.stat = pinned_stat;
 	p->src.list = pinned_list;
 	p->src.readlink = pinned_readlink;
+	p->src.xattr = g.src.xattr ? pinned_xattr : NULL;
 	p->rel = rel;
 	p->fd = fd;
 	p->want = want;
@@ -186,7 +297,8 @@ static void pinned_init(struct pinned *p, const char *rel, int fd, const struct 
 int load_subject(const char *rel, struct stat *st, struct sfc_file **out)
 {
 	const char *name = *rel ? rel : g.single;
-	struct sfc_key k = subject_key(st, rel);
+	struct timespec newest = {0, 0};
+	struct sfc_key k = subject_key_newest(st, rel, &newest);
 	*out = sfc_file_get(g.cache, &k);
 	if (*out && strcmp(sigfs_subject_rel((*out)->s), rel) != 0) {
 		/* two paths of one inode whose 64-bit path hashes collide: never
@@ -195,8 +307,10 @@ int load_subject(const char *rel, struct stat *st, struct sfc_file **out)
 		*out = NULL;
 		return -EIO;
 	}
-	if (*out)
+	if (*out) {
+		sig_times(st, &newest);
 		return 0;
+	}
 	int kind = probe_entry(rel, st, -1);
 	if (kind == SIGFS_KIND_NONE)
 		return -ENOENT;
@@ -216,11 +330,13 @@ int load_subject(const char *rel, struct stat *st, struct sfc_file **out)
 				close(fd);
 			return -ENOENT; /* another kind of entry now: look it up again */
 		}
-		k = subject_key(&before, rel);
+		newest.tv_sec = newest.tv_nsec = 0;
+		k = subject_key_newest(&before, rel, &newest);
 		if (attempt > 0 && (*out = sfc_file_get(g.cache, &k)) != NULL) {
 			if (fd >= 0)
 				close(fd);
 			*st = before;
+			sig_times(st, &newest);
 			return 0;
 		}
 		struct pinned p;
@@ -247,6 +363,7 @@ int load_subject(const char *rel, struct stat *st, struct sfc_file **out)
 		if (!*out)
 			return -ENOMEM;
 		*st = before;
+		sig_times(st, &newest);
 		return 0;
 	}
 	return -EIO;
@@ -278,6 +395,14 @@ int get_blob(struct sfc_file *lf, const char *vpath, struct sfc_blob **out)
 	if (rc != SIGFS_OK) {
 		sigfs_buf_free(&b);
 		return core_fail(rc, "render", vpath);
+	}
+	/* a bundle file F.sig/ reads changed since F's key was taken: the
+	 * bytes may mix two versions; the caller loads again */
+	struct timespec newest = {0, 0};
+	if (sigfs_subject_kind(lf->s) != SIGFS_KIND_BUNDLE &&
+	    subject_ident(rel, 1, &newest) != lf->key.path) {
+		sigfs_buf_free(&b);
+		return -ESTALE;
 	}
 	struct sfc_blob *blob = sfc_blob_new(b.ptr, b.len);
 	sigfs_buf_free(&b);

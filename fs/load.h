@@ -9,7 +9,8 @@
 #include "mount.h"
 
 struct sfc_key key_of(const struct stat *st);
-/* The cache key of the subject at SOURCE-relative `rel` (key_of + the path). */
+/* The cache key of the subject at SOURCE-relative `rel`: key_of, the path
+ * and, for a file, the versions of the bundle files its .sig/ reads. */
 struct sfc_key subject_key(const struct stat *st, const char *rel);
 int same_version(const struct stat *a, const struct stat *b);
 

@@ -66,7 +66,11 @@ static int resolve_single(const char *p, struct node *n)
 int resolve(const char *path, struct node *n)
 {
 	const char *p = path;
-	memset(n, 0, sizeof *n);
+	/* not the whole node: its two path buffers are 8 KiB, cleared per request */
+	memset(&n->st, 0, sizeof n->st);
+	n->kind = NODE_ROOT;
+	n->pmode = 0;
+	n->rel[0] = n->vpath[0] = '\0';
 	while (*p == '/')
 		p++;
 	size_t len = strlen(p);

@@ -473,6 +473,33 @@ static int src_readlink(void *ctx, const char *rel, char *buf, size_t cap, size_
 	return SIGFS_OK;
 }
 
+/* Apple's attribute `name` as macOS keeps it; on Linux under the names the
+ * tools that carry macOS attributes use: `user.` + name (setfattr, Samba
+ * and rsync on ext4/xfs) and `osx.` + name (the hfsplus driver). */
+static int src_xattr(void *ctx, const char *rel, const char *name, int *present)
+{
+#ifdef __linux__
+	static const char *const prefixes[] = {"user.", "osx."};
+#else
+	static const char *const prefixes[] = {""};
+#endif
+	char full[256];
+
+	*present = 0;
+	for (size_t i = 0; i < sizeof prefixes / sizeof prefixes[0] && !*present; i++) {
+		ssize_t r;
+
+		snprintf(full, sizeof full, "%s%s", prefixes[i], name);
+		r = sigfs_fstree_getxattr(ctx, rel, full, NULL, 0);
+		if (r >= 0)
+			*present = 1;
+		else if (r == -ENOMEM)
+			return sigfs_error_set(SIGFS_ENOMEM, "xattr '%s': out of memory", rel);
+		/* absent, unsupported or unreadable: none to report */
+	}
+	return SIGFS_OK;
+}
+
 void sigfs_fstree_source(sigfs_fstree *t, sigfs_source *out)
 {
 	out->ctx = t;
@@ -480,4 +507,5 @@ void sigfs_fstree_source(sigfs_fstree *t, sigfs_source *out)
 	out->stat = src_stat;
 	out->list = src_list;
 	out->readlink = src_readlink;
+	out->xattr = src_xattr;
 }

@@ -45,6 +45,7 @@ enum {
 	CS_UNSEALED_FRAMEWORK_ROOT = -67008,
 	CS_WEAK_ENVELOPE = -67007,
 	CS_INVALID_SYMLINK = -67003,
+	CS_INVALID_ASSOCIATED_FILE_DATA = -66999,
 };
 
 /* Apple's message for a status ("a sealed resource is missing or invalid")
@@ -291,6 +292,7 @@ typedef struct sigfs_check {
 	struct sigfs_lines strict;		     /* strict findings */
 	struct sigfs_lines normalization;	     /* "<added>\t<missing>\t<form>-><form>" */
 	int resources_checked;			     /* the walk ran */
+	int dr; /* valid code: its designated requirement 1 satisfied, 0 not, -1 not evaluated */
 } sigfs_check;
 
 /* Verify bundle `b` as `codesign --verify --deep --strict` does; paths in

@@ -20,6 +20,8 @@ int sigfs_mem_add_file(sigfs_memtree *t, const char *rel, const void *p, size_t 
 int sigfs_mem_add_symlink(sigfs_memtree *t, const char *rel, const char *target) SIGFS_WUR;
 int sigfs_mem_add_dir(sigfs_memtree *t, const char *rel) SIGFS_WUR;
 int sigfs_mem_add_other(sigfs_memtree *t, const char *rel) SIGFS_WUR;
+/* Give entry `rel` the extended attribute `name` (what xattr() answers). */
+int sigfs_mem_add_xattr(sigfs_memtree *t, const char *rel, const char *name) SIGFS_WUR;
 /* Remove an entry (and, for a directory, everything under it). */
 int sigfs_mem_remove(sigfs_memtree *t, const char *rel);
 

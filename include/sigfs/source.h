@@ -60,6 +60,12 @@ typedef struct sigfs_source {
 	/* Target of symlink `rel` into buf (NUL-terminated); *len without the
 	 * NUL. SIGFS_EMALFORMED when longer than cap - 1. */
 	int (*readlink)(void *ctx, const char *rel, char *buf, size_t cap, size_t *len);
+	/* Optional (NULL: the source keeps no extended attributes). Whether
+	 * member `rel` (never followed) has the extended attribute Apple calls
+	 * `name` ("com.apple.FinderInfo"): *present 1 or 0. A frontend looks
+	 * where its platform keeps it (fs/tree.c: macOS as is, Linux with
+	 * a user. or osx. prefix). */
+	int (*xattr)(void *ctx, const char *rel, const char *name, int *present);
 } sigfs_source;
 
 #define SIGFS_SOURCE_MAX_ENTRIES 1000000

@@ -308,6 +308,7 @@ struct macho {
 	uint64_t text_fileoff, text_filesize;
 	uint64_t le_fileoff;
 	int have_text;
+	int unpaged; /* a detached signature over a plain file: one code slot over it all */
 };
 
 static void macho_parse(struct macho *m, uint8_t *data, size_t size)
@@ -723,6 +724,8 @@ struct opts {
 static void usage(void)
 {
 	fputs("usage: mksig [options] IN OUT\n"
+	      "       mksig --detached DIR [options] IN   sign any file; components to DIR\n"
+	      "                                          (a bundle's _CodeSignature/)\n"
 	      "       mksig --extract DIR IN\n"
 	      "       mksig --der-from-xml IN.plist OUT.der\n"
 	      "options:\n"
@@ -883,7 +886,8 @@ static void build_cd(struct buf *cd, const struct opts *o, const struct macho *m
 	size_t idlen = strlen(o->id) + 1;
 	size_t teamlen = (o->team && v >= CS_SUPPORTSTEAMID) ? strlen(o->team) + 1 : 0;
 	uint32_t codelimit = m->dataoff;
-	uint32_t ncode = (codelimit + PAGE_SIZE - 1) / PAGE_SIZE;
+	uint32_t page = m->unpaged ? codelimit : PAGE_SIZE;
+	uint32_t ncode = m->unpaged ? codelimit > 0 : (codelimit + PAGE_SIZE - 1) / PAGE_SIZE;
 	uint32_t identoff = (uint32_t)hdr;
 	uint32_t teamoff = teamlen ? (uint32_t)(hdr + idlen) : 0;
 	uint32_t hashoff = (uint32_t)(hdr + idlen + teamlen + (size_t)nspecial * h->size);
@@ -905,7 +909,7 @@ static void build_cd(struct buf *cd, const struct opts *o, const struct macho *m
 	buf_u8(cd, h->size);
 	buf_u8(cd, h->type);
 	buf_u8(cd, o->platform);
-	buf_u8(cd, PAGE_SHIFT);
+	buf_u8(cd, m->unpaged ? 0 : PAGE_SHIFT);
 	buf_be32(cd, 0); /* spare2 */
 	if (v >= CS_SUPPORTSSCATTER)
 		buf_be32(cd, 0); /* scatterOffset */
@@ -943,8 +947,8 @@ static void build_cd(struct buf *cd, const struct opts *o, const struct macho *m
 	}
 	for (uint32_t i = 0; i < ncode; i++) {
 		uint8_t md[64];
-		size_t off = (size_t)i * PAGE_SIZE;
-		size_t n = codelimit - off < PAGE_SIZE ? codelimit - off : PAGE_SIZE;
+		size_t off = (size_t)i * page;
+		size_t n = codelimit - off < page ? codelimit - off : page;
 		hash(h->type, m->data + off, n, md);
 		buf_put(cd, md, h->size);
 	}
@@ -1197,18 +1201,10 @@ static int blob_cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static void sign(struct opts *o)
+/* The special-slot blobs the options ask for, independent of the code bytes: store[k] owns
+ * them, special[k] points at the present ones; returns the highest present slot. */
+static uint32_t special_slots(const struct opts *o, struct buf *special_store, const struct buf **special)
 {
-	size_t size;
-	uint8_t *data = read_file(o->in, &size);
-	struct macho m;
-	macho_parse(&m, data, size);
-
-	/* special-slot blobs, independent of the Mach-O bytes */
-	struct buf special_store[CSSLOT_LIBRARY_CONSTRAINT + 1];
-	const struct buf *special[CSSLOT_LIBRARY_CONSTRAINT + 1];
-	memset(special_store, 0, sizeof special_store);
-	memset(special, 0, sizeof special);
 	uint32_t nspecial = 0;
 	if (o->req_file) {
 		size_t n;
@@ -1268,6 +1264,31 @@ static void sign(struct opts *o)
 			special[k] = &special_store[k];
 			nspecial = k;
 		}
+	return nspecial;
+}
+
+static void free_signing(struct buf *cms, struct buf *cds, struct buf *special_store, uint8_t *data)
+{
+	buf_free(cms);
+	for (int i = 0; i < MAX_HASHES; i++)
+		buf_free(&cds[i]);
+	for (uint32_t k = 0; k <= CSSLOT_LIBRARY_CONSTRAINT; k++)
+		buf_free(&special_store[k]);
+	free(data);
+}
+
+static void sign(struct opts *o)
+{
+	size_t size;
+	uint8_t *data = read_file(o->in, &size);
+	struct macho m;
+	macho_parse(&m, data, size);
+
+	struct buf special_store[CSSLOT_LIBRARY_CONSTRAINT + 1];
+	const struct buf *special[CSSLOT_LIBRARY_CONSTRAINT + 1];
+	memset(special_store, 0, sizeof special_store);
+	memset(special, 0, sizeof special);
+	uint32_t nspecial = special_slots(o, special_store, special);
 
 	/* Drop the old signature; the new one goes at the same offset. */
 	uint32_t dataoff = m.dataoff;
@@ -1359,12 +1380,55 @@ static void sign(struct opts *o)
 	}
 	buf_free(&outb);
 	buf_free(&sb);
-	buf_free(&cms);
-	for (int i = 0; i < MAX_HASHES; i++)
-		buf_free(&cds[i]);
-	for (uint32_t k = 0; k <= CSSLOT_LIBRARY_CONSTRAINT; k++)
-		buf_free(&special_store[k]);
-	free(data);
+	free_signing(&cms, cds, special_store, data);
+}
+
+/* A detached signature over any file (a bundle's main executable that is no Mach-O, e.g. an
+ * .xcframework's Info.plist): one code slot over the whole file, unpaged (VERIFY-NOTES §4), and
+ * each component written to DIR under its canonicalSlotName (codedirectory.cpp): blobs with their
+ * headers, the CMS raw (an empty CodeSignature for ad-hoc). */
+static void sign_detached(struct opts *o, const char *dir)
+{
+	static const char *const names[CSSLOT_LIBRARY_CONSTRAINT + 1] = {
+	    [CSSLOT_REQUIREMENTS] = "CodeRequirements",
+	    [CSSLOT_ENTITLEMENTS] = "CodeEntitlements",
+	    [CSSLOT_DER_ENTITLEMENTS] = "CodeEntitlementDER",
+	    [CSSLOT_LAUNCH_CONSTRAINT_SELF] = "LaunchConstraintSelf",
+	    [CSSLOT_LAUNCH_CONSTRAINT_SELF + 1] = "LaunchConstraintParent",
+	    [CSSLOT_LAUNCH_CONSTRAINT_SELF + 2] = "LaunchConstraintResponsible",
+	    [CSSLOT_LIBRARY_CONSTRAINT] = "LibraryConstraint",
+	};
+	size_t size;
+	uint8_t *data = read_file(o->in, &size);
+	struct macho m;
+	memset(&m, 0, sizeof m);
+	m.data = data;
+	m.size = size;
+	m.dataoff = (uint32_t)size;
+	m.unpaged = 1;
+	if (size > UINT32_MAX)
+		die("%s: too large", o->in);
+
+	struct buf special_store[CSSLOT_LIBRARY_CONSTRAINT + 1];
+	const struct buf *special[CSSLOT_LIBRARY_CONSTRAINT + 1];
+	memset(special_store, 0, sizeof special_store);
+	memset(special, 0, sizeof special);
+	uint32_t nspecial = special_slots(o, special_store, special);
+	struct buf cds[MAX_HASHES], cms = {0};
+	memset(cds, 0, sizeof cds);
+	for (int i = 0; i < o->nhashes; i++) {
+		char name[32];
+		build_cd(&cds[i], o, &m, o->hashes[i], special, nspecial);
+		snprintf(name, sizeof name, i == 0 ? "CodeDirectory" : "CodeRequirements-%d", i);
+		write_in_dir(dir, name, cds[i].p, cds[i].len);
+	}
+	for (uint32_t k = 1; k <= nspecial; k++)
+		if (special[k] && names[k])
+			write_in_dir(dir, names[k], special[k]->p, special[k]->len);
+	if (o->key)
+		make_cms(o, cds, &cms);
+	write_in_dir(dir, "CodeSignature", cms.p, cms.len);
+	free_signing(&cms, cds, special_store, data);
 }
 
 /* Dump the CodeDirectories of an existing signature; the slots file comes from re-hashing the
@@ -1426,7 +1490,7 @@ int main(int argc, char **argv)
 	o.cd_version = CS_SUPPORTSRUNTIME;
 	o.hashes[0] = &hashalgs[1];
 	o.nhashes = 1;
-	const char *extract_dir = NULL;
+	const char *extract_dir = NULL, *detached_dir = NULL;
 	int der_from_xml = 0;
 	enum {
 		O_ID = 256,
@@ -1463,6 +1527,7 @@ int main(int argc, char **argv)
 		O_DERXML,
 		O_TSATIME,
 		O_CDHASHES,
+		O_DETACHED,
 	};
 	static const struct option lopts[] = {
 	    {"id", 1, NULL, O_ID},
@@ -1498,6 +1563,7 @@ int main(int argc, char **argv)
 	    {"info-plist", 1, NULL, O_INFOPLIST},
 	    {"resources", 1, NULL, O_RESOURCES},
 	    {"extract", 1, NULL, O_EXTRACT},
+	    {"detached", 1, NULL, O_DETACHED},
 	    {"der-from-xml", 0, NULL, O_DERXML},
 	    {"help", 0, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
@@ -1551,6 +1617,7 @@ int main(int argc, char **argv)
 		case O_INFOPLIST: o.info_plist = optarg; break;
 		case O_RESOURCES: o.resources = optarg; break;
 		case O_EXTRACT: extract_dir = optarg; break;
+		case O_DETACHED: detached_dir = optarg; break;
 		case O_DERXML: der_from_xml = 1; break;
 		default: usage();
 		}
@@ -1561,7 +1628,7 @@ int main(int argc, char **argv)
 		extract(extract_dir, argv[optind]);
 		return 0;
 	}
-	if (optind != argc - 2)
+	if (optind != argc - (detached_dir ? 1 : 2))
 		usage();
 	if (der_from_xml) {
 		struct buf der = {0};
@@ -1571,7 +1638,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	o.in = argv[optind];
-	o.out = argv[optind + 1];
+	o.out = detached_dir ? o.in : argv[optind + 1];
 	if (o.id == NULL) {
 		const char *s = strrchr(o.out, '/');
 		o.id = s ? s + 1 : o.out;
@@ -1584,6 +1651,9 @@ int main(int argc, char **argv)
 		die("--tsa-key, --tsa-cert and --time go together");
 	if (o.adhoc)
 		o.flags |= CS_ADHOC;
-	sign(&o);
+	if (detached_dir)
+		sign_detached(&o, detached_dir);
+	else
+		sign(&o);
 	return 0;
 }

@@ -138,7 +138,7 @@ static char *tcert_pem(const tcert *c, size_t *len)
 }
 
 /* DER of a PEM certificate (e.g. from the corpus expectations), malloc'd. */
-static uint8_t *pem_to_der(const char *pem, size_t *len)
+__attribute__((unused)) static uint8_t *pem_to_der(const char *pem, size_t *len)
 {
 	BIO *b = BIO_new_mem_buf(pem, -1);
 	X509 *x = b ? PEM_read_bio_X509(b, NULL, NULL, NULL) : NULL;

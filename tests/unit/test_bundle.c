@@ -16,13 +16,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cmocka.h>
+#include <openssl/cms.h>
 #include <openssl/evp.h>
 
+#include "certgen.h"
 #include "sigfs/bundle.h"
 #include "sigfs/memsource.h"
 #include "sigfs/tree.h"
+#include "sigfs/trust.h"
 
 #define B "X.xcframework"
 
@@ -165,12 +169,15 @@ static void be32(uint8_t *p, uint32_t v)
 	p[3] = (uint8_t)v;
 }
 
-/* CS_CodeDirectory 0x20400: 88-byte header, identifier, 3 special slots,
- * one code slot (pageSize 0: the whole Info.plist). */
-static size_t code_directory(uint8_t *cd, const char *cr)
+/* CS_CodeDirectory 0x20400: 88-byte header, identifier, 3 special slots
+ * (4 with `top`: slot 4 bound to those bytes), one code slot (pageSize 0:
+ * the whole Info.plist); ad-hoc and slot 2 unbound unless resign() says
+ * otherwise. */
+static size_t code_directory_top(uint8_t *cd, const char *cr, const uint8_t *top, size_t toplen)
 {
 	static const char id[] = "com.example.X";
-	size_t hdr = 88, idoff = hdr, hashoff = hdr + sizeof id + 3 * 32, len = hashoff + 32;
+	uint32_t nspecial = top ? 4 : 3;
+	size_t hdr = 88, idoff = hdr, hashoff = hdr + sizeof id + nspecial * 32, len = hashoff + 32;
 
 	memset(cd, 0, len);
 	be32(cd, 0xfade0c02);
@@ -179,7 +186,7 @@ static size_t code_directory(uint8_t *cd, const char *cr)
 	be32(cd + 12, 0x2); /* adhoc */
 	be32(cd + 16, (uint32_t)hashoff);
 	be32(cd + 20, (uint32_t)idoff);
-	be32(cd + 24, 3);		      /* nSpecialSlots */
+	be32(cd + 24, nspecial);	      /* nSpecialSlots */
 	be32(cd + 28, 1);		      /* nCodeSlots */
 	be32(cd + 32, sizeof info_plist - 1); /* codeLimit */
 	cd[36] = 32;			      /* hashSize */
@@ -189,7 +196,14 @@ static size_t code_directory(uint8_t *cd, const char *cr)
 	digest(EVP_sha256(), cr, strlen(cr), cd + hashoff - 3 * 32);			/* slot 3 */
 	digest(EVP_sha256(), info_plist, sizeof info_plist - 1, cd + hashoff - 1 * 32); /* slot 1 */
 	digest(EVP_sha256(), info_plist, sizeof info_plist - 1, cd + hashoff);		/* code */
+	if (top)
+		digest(EVP_sha256(), top, toplen, cd + hashoff - 4 * 32); /* slot 4 */
 	return len;
+}
+
+static size_t code_directory(uint8_t *cd, const char *cr)
+{
+	return code_directory_top(cd, cr, NULL, 0);
 }
 
 static sigfs_memtree *make_bundle(int variant)
@@ -218,8 +232,12 @@ static sigfs_memtree *make_bundle(int variant)
 	return t;
 }
 
-/* What B.sig/verify says for the tree. */
-static char *verify(sigfs_memtree *t, char **walk, char **strict, char **norm)
+/* The -o anchors= set of the CMS tests (pki_setup). */
+static sigfs_anchors *test_anchors;
+
+/* What B.sig/verify says for the tree (and verify-status, walk, strict,
+ * normalization when asked). */
+static char *verify_all(sigfs_memtree *t, char **status, char **walk, char **strict, char **norm)
 {
 	sigfs_source src;
 	sigfs_bundle *b = NULL;
@@ -228,8 +246,14 @@ static char *verify(sigfs_memtree *t, char **walk, char **strict, char **norm)
 
 	sigfs_mem_source(t, &src);
 	assert_int_equal(sigfs_bundle_load(&b, &src, B), 0);
-	assert_int_equal(sigfs_bundle_check(&c, b, &src, B, NULL), 0);
+	assert_int_equal(sigfs_bundle_check(&c, b, &src, B, test_anchors), 0);
 	sigfs_check_render_verify(&out, c, B);
+	if (status) {
+		sigfs_buf st = SIGFS_BUF_INIT;
+
+		sigfs_check_render_status(&st, c);
+		*status = sigfs_buf_detach(&st, NULL);
+	}
 	sigfs_lines_render(&w, &c->walk);
 	sigfs_lines_render(&s, &c->strict);
 	sigfs_lines_render(&n, &c->normalization);
@@ -247,17 +271,43 @@ static char *verify(sigfs_memtree *t, char **walk, char **strict, char **norm)
 	return sigfs_buf_detach(&out, NULL);
 }
 
-static void expect(sigfs_memtree *t, const char *want)
+static char *verify(sigfs_memtree *t, char **walk, char **strict, char **norm)
 {
-	char *got = verify(t, NULL, NULL, NULL);
+	return verify_all(t, NULL, walk, strict, norm);
+}
+
+/* B.sig/verify and verify-status (NULL: not compared). */
+static void expect_verify(sigfs_memtree *t, const char *want, const char *want_status)
+{
+	char *status, *got = verify_all(t, &status, NULL, NULL, NULL);
 
 	assert_string_equal(got, want);
+	if (want_status)
+		assert_string_equal(status, want_status);
 	free(got);
+	free(status);
+}
+
+/* B.sig/verify and B.sig/strict. */
+static void expect_strict(sigfs_memtree *t, const char *want, const char *want_strict)
+{
+	char *strict, *got = verify(t, NULL, &strict, NULL);
+
+	assert_string_equal(got, want);
+	assert_string_equal(strict, want_strict);
+	free(got);
+	free(strict);
+}
+
+static void expect(sigfs_memtree *t, const char *want)
+{
+	expect_verify(t, want, NULL);
 	sigfs_mem_free(t);
 }
 
 #define VALID	     B ": valid on disk\n" B ": satisfies its Designated Requirement\n"
 #define BAD_RESOURCE B ": a sealed resource is missing or invalid\n"
+#define SIG_FAILED   B ": invalid signature (code or signature have been modified)\n"
 
 static void test_probe_and_shape(void **state)
 {
@@ -327,15 +377,11 @@ static void test_info_plist_edited(void **state)
 static void test_extra_codesignature_file(void **state)
 {
 	sigfs_memtree *t = make_bundle(V2);
-	char *got, *strict;
 
 	(void)state;
 	assert_int_equal(sigfs_mem_add_file(t, B "/_CodeSignature/CodeRequirements-2", "x", 1, 0644), 0);
-	got = verify(t, NULL, &strict, NULL);
-	assert_string_equal(got, B ": unsealed contents present in the bundle root\n");
-	assert_string_equal(strict, "unsealed-codesignature CodeRequirements-2\n");
-	free(got);
-	free(strict);
+	expect_strict(t, B ": unsealed contents present in the bundle root\n",
+		      "unsealed-codesignature CodeRequirements-2\n");
 	sigfs_mem_free(t);
 }
 
@@ -360,15 +406,11 @@ static void test_mixed_order(void **state)
 static void test_detritus_listed(void **state)
 {
 	sigfs_memtree *t = make_bundle(V2);
-	char *got, *strict;
 
 	(void)state;
 	assert_int_equal(sigfs_mem_add_file(t, B "/ios-arm64/._F.h", "a", 1, 0644), 0);
-	got = verify(t, NULL, &strict, NULL);
-	assert_string_equal(got, BAD_RESOURCE "file added: " B "/ios-arm64/._F.h\n");
-	assert_string_equal(strict, "detritus " B "/ios-arm64/._F.h\n");
-	free(got);
-	free(strict);
+	expect_strict(t, BAD_RESOURCE "file added: " B "/ios-arm64/._F.h\n",
+		      "detritus " B "/ios-arm64/._F.h\n");
 	sigfs_mem_free(t);
 }
 
@@ -543,6 +585,10 @@ static void test_tree_rows(void **state)
 	x = tree_file(s, &src, "signature/identifier");
 	assert_string_equal(x, "com.example.X\n");
 	free(x);
+	/* the detached signature's verdict is B.sig/verify alone */
+	assert_int_equal(sigfs_tree_node(s, "signature/verify"), SIGFS_NODE_NONE);
+	assert_int_equal(sigfs_tree_node(s, "signature/checks"), SIGFS_NODE_NONE);
+	assert_int_equal(sigfs_tree_node(s, "signature/slot-hashes"), SIGFS_NODE_NONE);
 	{
 		/* slot 1 = SHA-256 of the Info.plist bytes */
 		uint8_t d[32];
@@ -610,6 +656,308 @@ static void test_tree_follows_changes(void **state)
 	assert_string_equal(x, "valid\n");
 	free(x);
 	sigfs_subject_free(s);
+	sigfs_mem_free(t);
+}
+
+/* Write `n` slot numbers as CodeTopDirectory and a CodeDirectory binding
+ * slot 4 to them. */
+static void put_top(sigfs_memtree *t, const uint32_t *list, size_t n)
+{
+	char *cr = code_resources(V2);
+	uint8_t cd[512], top[32];
+	size_t cdlen;
+
+	for (size_t i = 0; i < n; i++)
+		be32(top + 4 * i, list[i]);
+	cdlen = code_directory_top(cd, cr, top, 4 * n);
+	free(cr);
+	assert_int_equal(sigfs_mem_add_file(t, B "/_CodeSignature/CodeDirectory", cd, cdlen, 0644), 0);
+	assert_int_equal(sigfs_mem_add_file(t, B "/_CodeSignature/CodeTopDirectory", top, 4 * n, 0644), 0);
+}
+
+/* A top directory (_CodeSignature/CodeTopDirectory, slot 4): its file holds
+ * the raw list of slots, which slot 4 hashes as it is (sigblob.cpp blobData:
+ * a raw component is not a blob), and the list must be exactly slot 0, the
+ * special slots with data, the alternates, the CMS slot (StaticCode.cpp
+ * validateTopDirectory). */
+static void test_detached_top_directory(void **state)
+{
+	static const uint32_t want[] = {0, 1, 3, 4, 0x10000}, wrong[] = {0, 1, 3, 0x10000};
+	sigfs_memtree *t = make_bundle(V2);
+
+	(void)state;
+	put_top(t, want, 5);
+	expect_verify(t, VALID, "valid\n");
+	/* a list that leaves slot 4 out, hashed as bound: the list is wrong */
+	put_top(t, wrong, 4);
+	expect_verify(t, SIG_FAILED, NULL);
+	sigfs_mem_free(t);
+}
+
+/* ---- sideband data and names that are not UTF-8 ---- */
+
+#define SIDEBAND B ": resource fork, Finder information, or similar detritus not allowed\n"
+
+/* VERIFY-NOTES §2.2, §2.4 (StaticCode.cpp validateResource, bundlediskrep.cpp
+ * strictValidateStructure): a resource fork or Finder information on a
+ * sealed file or on the bundle root is -66999 without a file line; other
+ * attributes are nobody's business. */
+static void test_sideband(void **state)
+{
+	sigfs_memtree *t = make_bundle(V2);
+
+	(void)state;
+	assert_int_equal(
+	    sigfs_mem_add_xattr(t, B "/ios-arm64/F.framework/Headers/F.h", "com.apple.quarantine"), 0);
+	assert_int_equal(sigfs_mem_add_xattr(t, B, "com.apple.lastuseddate#PS"), 0);
+	expect_verify(t, VALID, "valid\n");
+
+	assert_int_equal(
+	    sigfs_mem_add_xattr(t, B "/ios-arm64/F.framework/Headers/F.h", "com.apple.FinderInfo"), 0);
+	expect_strict(t, SIDEBAND, "sideband " B "/ios-arm64/F.framework/Headers/F.h com.apple.FinderInfo\n");
+	expect_verify(t, SIDEBAND, "invalid -66999 errSecCSInvalidAssociatedFileData\n");
+	/* a modified resource visited first is the headline, its line kept */
+	assert_int_equal(sigfs_mem_add_file(t, B "/caf\xc3\xa9.txt", "tea\n", 4, 0644), 0);
+	expect_verify(t, BAD_RESOURCE "file modified: " B "/caf\xc3\xa9.txt\n", NULL);
+	sigfs_mem_free(t);
+
+	t = make_bundle(V2);
+	assert_int_equal(sigfs_mem_add_xattr(t, B, "com.apple.ResourceFork"), 0);
+	expect_strict(t, SIDEBAND, "sideband " B " com.apple.ResourceFork\n");
+	sigfs_mem_free(t);
+	/* the main executable (here the Info.plist, excluded from the walk) */
+	t = make_bundle(V2);
+	assert_int_equal(sigfs_mem_add_xattr(t, B "/Info.plist", "com.apple.FinderInfo"), 0);
+	expect_strict(t, SIDEBAND, "sideband " B "/Info.plist com.apple.FinderInfo\n");
+	sigfs_mem_free(t);
+}
+
+/* A name that is not UTF-8 cannot be a key of CodeResources (an XML
+ * plist): it is added, never sealed or normalised (VERIFY-NOTES §1.7). */
+static void test_non_utf8_name(void **state)
+{
+	sigfs_memtree *t = make_bundle(V2);
+	char *got, *walk, *norm;
+
+	(void)state;
+	assert_int_equal(sigfs_mem_add_file(t, B "/ios-arm64/caf\xe9.txt", "x", 1, 0644), 0);
+	assert_int_equal(sigfs_mem_add_file(t, B "/\xff\xfe", "y", 1, 0644), 0);
+	got = verify(t, &walk, NULL, &norm);
+	assert_string_equal(got, BAD_RESOURCE "file added: " B "/ios-arm64/caf\xe9.txt\n"
+					      "file added: " B "/\xff\xfe\n");
+	assert_non_null(strstr(walk, "added\t" B "/\xff\xfe\n"));
+	assert_string_equal(norm, "");
+	free(got);
+	free(walk);
+	free(norm);
+	sigfs_mem_free(t);
+}
+
+/* ---- detached signatures: the CMS and the designated requirement ---- */
+
+/* A requirement set holding one designated requirement `identifier "id"`
+ * (Security requirement.h: set {magic, length, count, (type 3, offset)},
+ * requirement {magic, length, kind 1 = expression, opIdent 2, string}). */
+static size_t dr_ident(uint8_t *out, const char *id)
+{
+	size_t n = strlen(id), pad = (n + 3) & ~(size_t)3, rlen = 12 + 4 + 4 + pad, len = 20 + rlen;
+
+	memset(out, 0, len);
+	be32(out, 0xfade0c01);
+	be32(out + 4, (uint32_t)len);
+	be32(out + 8, 1);
+	be32(out + 12, 3); /* kSecDesignatedRequirementType */
+	be32(out + 16, 20);
+	be32(out + 20, 0xfade0c00);
+	be32(out + 24, (uint32_t)rlen);
+	be32(out + 28, 1);
+	be32(out + 32, 2); /* opIdent */
+	be32(out + 36, (uint32_t)n);
+	memcpy(out + 40, id, n);
+	return len;
+}
+
+/* Re-sign the bundle's CodeDirectory: `flags` (0x2 ad-hoc), slot 2 bound
+ * to `reqs` (written as _CodeSignature/CodeRequirements) when given; the
+ * digest of slot 2 is over the blob as the file holds it. *cdlen, cd out. */
+static void resign(sigfs_memtree *t, uint32_t flags, const uint8_t *reqs, size_t reqs_len, uint8_t *cd,
+		   size_t *cdlen)
+{
+	char *cr = code_resources(V2);
+	size_t hashoff;
+
+	*cdlen = code_directory(cd, cr);
+	free(cr);
+	be32(cd + 12, flags);
+	hashoff = (size_t)cd[16] << 24 | (size_t)cd[17] << 16 | (size_t)cd[18] << 8 | cd[19];
+	if (reqs) {
+		digest(EVP_sha256(), reqs, reqs_len, cd + hashoff - 2 * 32);
+		assert_int_equal(
+		    sigfs_mem_add_file(t, B "/_CodeSignature/CodeRequirements", reqs, reqs_len, 0644), 0);
+	}
+	assert_int_equal(sigfs_mem_add_file(t, B "/_CodeSignature/CodeDirectory", cd, *cdlen, 0644), 0);
+}
+
+/* A root CA and a leaf it issued, made now (certgen.h), and the root as
+ * the -o anchors= set. */
+static tcert ca, leaf;
+
+static int pki_setup(void **state)
+{
+	static const char *const ca_ext[] = {"basicConstraints:critical,CA:TRUE",
+					     "keyUsage:critical,keyCertSign,cRLSign", NULL};
+	static const char *const leaf_ext[] = {"keyUsage:critical,digitalSignature",
+					       "extendedKeyUsage:codeSigning", NULL};
+	int64_t now = (int64_t)time(NULL);
+	size_t n = 0;
+	char *pem;
+
+	(void)state;
+	if (!tcert_make(&ca, "/O=Bundle Test/CN=Bundle Test Root", NULL, now - 86400, now + 86400 * 365,
+			ca_ext) ||
+	    !tcert_make(&leaf, "/O=Bundle Test/CN=Bundle Test Signer", &ca, now - 86400, now + 86400 * 365,
+			leaf_ext))
+		return -1;
+	pem = tcert_pem(&ca, &n);
+	if (!pem || sigfs_anchors_from_pem(&test_anchors, pem, n) != SIGFS_OK)
+		return -1;
+	free(pem);
+	return 0;
+}
+
+static int pki_teardown(void **state)
+{
+	(void)state;
+	sigfs_anchors_free(test_anchors);
+	tcert_free(&leaf);
+	tcert_free(&ca);
+	return 0;
+}
+
+/* The CMS codesign writes: detached SignedData over `cd` by the leaf, the
+ * root in the certificates, DER as _CodeSignature/CodeSignature holds it
+ * (raw, no BlobWrapper: codedirectory.cpp slotAttributes). */
+static void put_cms(sigfs_memtree *t, const uint8_t *cd, size_t cdlen)
+{
+	BIO *in = BIO_new_mem_buf(cd, (int)cdlen);
+	STACK_OF(X509) *certs = sk_X509_new_null();
+	CMS_ContentInfo *cms;
+	unsigned char *der = NULL;
+	int n;
+
+	assert_non_null(in);
+	assert_non_null(certs);
+	assert_true(sk_X509_push(certs, ca.x) > 0);
+	cms = CMS_sign(leaf.x, leaf.key, certs, in, CMS_DETACHED | CMS_BINARY | CMS_NOSMIMECAP);
+	assert_non_null(cms);
+	n = i2d_CMS_ContentInfo(cms, &der);
+	assert_true(n > 0);
+	assert_int_equal(sigfs_mem_add_file(t, B "/_CodeSignature/CodeSignature", der, (size_t)n, 0644), 0);
+	OPENSSL_free(der);
+	CMS_ContentInfo_free(cms);
+	sk_X509_free(certs);
+	BIO_free(in);
+}
+
+#define DR_FAILED B ": valid on disk\n" B ": does not satisfy its designated Requirement\n"
+
+/* VERIFY-NOTES §8 30: a CMS-signed detached signature verifies as a
+ * Mach-O's does, its designated requirement evaluated. */
+static void test_detached_cms(void **state)
+{
+	sigfs_memtree *t = make_bundle(V2);
+	uint8_t cd[512], other[512], reqs[64];
+	size_t cdlen, olen, rlen = dr_ident(reqs, "com.example.X");
+
+	(void)state;
+	resign(t, 0, reqs, rlen, cd, &cdlen);
+	put_cms(t, cd, cdlen);
+	expect_verify(t, VALID, "valid\n");
+
+	/* the CMS over another CodeDirectory (its identifier byte changed):
+	 * the messageDigest differs (VERIFY-NOTES §3.4, §8 6), no arch line */
+	memcpy(other, cd, cdlen);
+	olen = cdlen;
+	other[88] ^= 0x20;
+	put_cms(t, other, olen);
+	expect_verify(t, SIG_FAILED, "invalid -67061 errSecCSSignatureFailed\n");
+
+	/* a CMS whose signature bytes were damaged (its last byte) */
+	put_cms(t, cd, cdlen);
+	{
+		sigfs_source src;
+		uint8_t der[4096];
+		size_t n = 0;
+		struct sigfs_stat st;
+
+		sigfs_mem_source(t, &src);
+		assert_int_equal(src.stat(src.ctx, B "/_CodeSignature/CodeSignature", &st), 0);
+		assert_true(st.size < sizeof der);
+		n = (size_t)st.size;
+		assert_int_equal(sigfs_source_read_exact(&src, B "/_CodeSignature/CodeSignature", 0, der, n),
+				 0);
+		der[n - 1] ^= 1;
+		assert_int_equal(sigfs_mem_add_file(t, B "/_CodeSignature/CodeSignature", der, n, 0644), 0);
+	}
+	expect_verify(t, SIG_FAILED, NULL);
+
+	/* not ad-hoc, and an empty CMS: the decoder fails as for a Mach-O */
+	assert_int_equal(sigfs_mem_add_file(t, B "/_CodeSignature/CodeSignature", "", 0, 0644), 0);
+	expect_verify(t, SIG_FAILED, NULL);
+	sigfs_mem_free(t);
+}
+
+/* The designated requirement is evaluated for an ad-hoc detached
+ * signature too: codesign -v's second line, -67050 in verify-status. */
+static void test_detached_dr(void **state)
+{
+	sigfs_memtree *t = make_bundle(V2);
+	uint8_t cd[512], reqs[64];
+	size_t cdlen, rlen;
+
+	(void)state;
+	rlen = dr_ident(reqs, "com.example.X");
+	resign(t, 0x2, reqs, rlen, cd, &cdlen);
+	expect_verify(t, VALID, "valid\n");
+
+	rlen = dr_ident(reqs, "com.example.other");
+	resign(t, 0x2, reqs, rlen, cd, &cdlen);
+	expect_verify(t, DR_FAILED, "invalid -67050 errSecCSReqFailed\n");
+
+	/* a signed one, requirement not met */
+	resign(t, 0, reqs, rlen, cd, &cdlen);
+	put_cms(t, cd, cdlen);
+	expect_verify(t, DR_FAILED, NULL);
+	sigfs_mem_free(t);
+}
+
+/* A detached signature's code limit: one past the file is found by the
+ * page walk, after slot 1 (Info.plist grown: -67030 first, VERIFY-NOTES
+ * §4); one short of it leaves the code slot matching and fails strict last
+ * (singlediskrep.cpp strictValidate: the limit covers exactly the file,
+ * -67045). */
+static void test_detached_code_limit(void **state)
+{
+	sigfs_memtree *t = make_bundle(V2);
+	uint8_t cd[512];
+	size_t cdlen, hashoff, n = sizeof info_plist - 1;
+	char big[sizeof info_plist + 1];
+
+	(void)state;
+	memcpy(big, info_plist, n);
+	big[n] = '\n';
+	assert_int_equal(sigfs_mem_add_file(t, B "/Info.plist", big, n + 1, 0644), 0);
+	expect_verify(t, B ": invalid Info.plist (plist or signature have been modified)\n", NULL);
+
+	/* the limit one byte short, code slot and slot 1 right */
+	assert_int_equal(sigfs_mem_add_file(t, B "/Info.plist", info_plist, n, 0644), 0);
+	resign(t, 0x2, NULL, 0, cd, &cdlen);
+	hashoff = (size_t)cd[16] << 24 | (size_t)cd[17] << 16 | (size_t)cd[18] << 8 | cd[19];
+	be32(cd + 32, (uint32_t)(n - 1));
+	digest(EVP_sha256(), info_plist, n - 1, cd + hashoff);
+	assert_int_equal(sigfs_mem_add_file(t, B "/_CodeSignature/CodeDirectory", cd, cdlen, 0644), 0);
+	expect_verify(t, B ": invalid or unsupported format for signature\n",
+		      "invalid -67045 errSecCSSignatureInvalid\n");
 	sigfs_mem_free(t);
 }
 
@@ -757,7 +1105,13 @@ int main(void)
 	    cmocka_unit_test(test_rules_order_and_match),
 	    cmocka_unit_test(test_rules_bounds),
 	    cmocka_unit_test(test_resdir_shapes),
+	    cmocka_unit_test(test_sideband),
+	    cmocka_unit_test(test_non_utf8_name),
+	    cmocka_unit_test(test_detached_cms),
+	    cmocka_unit_test(test_detached_dr),
+	    cmocka_unit_test(test_detached_code_limit),
+	    cmocka_unit_test(test_detached_top_directory),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests(tests, pki_setup, pki_teardown);
 }
