@@ -166,6 +166,11 @@ const sigfs_cms *sigfs_slice_cms(const struct sigfs_slice *s);
 /* Why the slice's CMS does not parse (it makes the slice malformed), or
  * NULL. Parses it first if needed. */
 const char *sigfs_slice_cms_fault(const struct sigfs_slice *s);
+/* How many first parses ran out of memory in this thread (then
+ * sigfs_slice_cms said NULL without a fault, as if there were no CMS): the
+ * tree walker compares it around a render or listing and fails with
+ * SIGFS_ENOMEM instead of showing "no CMS" bytes as right. */
+unsigned sigfs_cms_oom_count(void);
 /* Free what sigfs_slice_cms kept (sigfs_slice_dispose). */
 void sigfs_slice_cms_dispose(struct sigfs_slice *s);
 /* The slice's malformed reason: its own, else its CMS's fault; "" if none. */

@@ -116,7 +116,26 @@ int sigfs_tree_node(const sigfs_subject *s, const char *path)
 	return locate(s, NULL, path, &l) ? node_of(&l) : SIGFS_NODE_NONE;
 }
 
+static int tree_list(const sigfs_subject *s, const char *path, sigfs_tree_fn fn, void *arg);
+
+/* A lazy CMS parse that ran out of memory during a walk made it see "no
+ * CMS": fail the walk rather than answer from that. */
+static int oom_since(unsigned before, int rc)
+{
+	if (sigfs_cms_oom_count() == before)
+		return rc;
+	return sigfs_error_set(SIGFS_ENOMEM, "out of memory parsing a CMS signature");
+}
+
 int sigfs_tree_list(const sigfs_subject *s, const char *path, sigfs_tree_fn fn, void *arg)
+{
+	unsigned before = sigfs_cms_oom_count();
+	int rc = tree_list(s, path, fn, arg);
+
+	return rc < 0 ? rc : oom_since(before, rc);
+}
+
+static int tree_list(const sigfs_subject *s, const char *path, sigfs_tree_fn fn, void *arg)
 {
 	struct loc l;
 	size_t p, i, n;
@@ -145,10 +164,12 @@ int sigfs_tree_render(sigfs_buf *out, const sigfs_subject *s, const sigfs_source
 	struct loc l;
 	int err;
 
+	unsigned before = sigfs_cms_oom_count();
+
 	if (!locate(s, src, path, &l) || !l.row || !l.row->render)
-		return SIGFS_ENOTFOUND;
+		return oom_since(before, SIGFS_ENOTFOUND);
 	err = l.row->render(&l.v, out);
-	return err ? err : sigfs_buf_status(out);
+	return oom_since(before, err ? err : sigfs_buf_status(out));
 }
 
 int sigfs_dirtab_catalogued(const struct dirtab *t, const char *path)

@@ -359,6 +359,13 @@ struct sigfs_cms_once {
 #define CMS_GUARDS 64
 static pthread_mutex_t cms_guard[CMS_GUARDS] = {[0 ... CMS_GUARDS - 1] = PTHREAD_MUTEX_INITIALIZER};
 
+static _Thread_local unsigned cms_oom;
+
+unsigned sigfs_cms_oom_count(void)
+{
+	return cms_oom;
+}
+
 static struct sigfs_cms_once *cms_once(const struct sigfs_slice *s)
 {
 	struct sigfs_cms_once **slot = &((struct sigfs_slice *)s)->cms_once;
@@ -379,6 +386,7 @@ static struct sigfs_cms_once *cms_once(const struct sigfs_slice *s)
 	if (err == SIGFS_EMALFORMED || err == SIGFS_EUNSUPPORTED)
 		snprintf(o->fault, sizeof o->fault, "%s", sigfs_error_last());
 	else if (err) { /* out of memory: not kept, the next use tries again */
+		cms_oom++;
 		free(o);
 		o = NULL;
 		goto out;
