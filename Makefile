@@ -103,7 +103,7 @@ $(LIBCORE): $(CORE_OBJS)
 
 $(OUT)/fs/export.o: fs/export.c
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+	$(CC) $(ALL_CFLAGS) $(CORE_CFLAGS) -c -o $@ $<
 
 # fs/cache.c is FUSE-free: unit-tested without libfuse (tests/unit/test_cache.c)
 $(OUT)/fs/cache.o: fs/cache.c

@@ -8,6 +8,7 @@
 #include <openssl/objects.h>
 #include <openssl/x509.h>
 
+#include "certcache.h"
 #include "internal.h"
 #include "sigfs/audit.h"
 #include "sigfs/trust.h"
@@ -27,23 +28,22 @@ static int has_ext(X509 *x, const char *oid_text)
 /* The leaf's Developer ID Application or Apple software marker, expiry. */
 static void leaf_facts(struct sigfs_audit_code *c, const struct sigfs_slice *s, int64_t now, int first)
 {
+	const sigfs_cms *cms = sigfs_slice_cms(s);
 	const uint8_t *der, *root;
-	const unsigned char *q;
 	size_t len, root_len, hl;
 	X509 *x;
 	time_t t = (time_t)now;
 	uint8_t md[CS_HASH_MAX_SIZE];
 
-	if (!s->cms || sigfs_cms_cert_der(s->cms, 0, &der, &len) != SIGFS_OK) {
+	if (!cms || sigfs_cms_cert_der(cms, 0, &der, &len) != SIGFS_OK) {
 		c->developer_id = c->apple_software = 0;
 		return;
 	}
-	q = der;
-	x = d2i_X509(NULL, &q, (long)len);
+	x = sigfs_certcache_get(der, len); /* decoded once per process */
 	if (!has_ext(x, "1.2.840.113635.100.6.1.13"))
 		c->developer_id = 0;
 	if (!(has_ext(x, "1.2.840.113635.100.6.22") &&
-	      sigfs_cms_cert_der(s->cms, sigfs_cms_cert_count(s->cms) - 1, &root, &root_len) == SIGFS_OK &&
+	      sigfs_cms_cert_der(cms, sigfs_cms_cert_count(cms) - 1, &root, &root_len) == SIGFS_OK &&
 	      sigfs_anchor_is_apple(root, root_len)))
 		c->apple_software = 0;
 	if (x && X509_cmp_time(X509_get0_notAfter(x), &t) < 0)
@@ -142,7 +142,7 @@ int sigfs_audit_code_load(struct sigfs_audit_code *c, const sigfs_file *f, const
 				c->linker_signed = 1;
 			c->developer_id = c->apple_software = 0;
 		} else {
-			if (sigfs_cms_timestamp_time(s->cms, &ts) != SIGFS_OK)
+			if (sigfs_cms_timestamp_time(sigfs_slice_cms(s), &ts) != SIGFS_OK)
 				c->timestamp = 0;
 			if (!has_sha256(s))
 				c->sha256 = 0;

@@ -61,6 +61,10 @@ struct dirtab {
 	const struct dirtab *child_tab;
 };
 
+/* render.c: what `path` names in table t whatever is present
+ * (sigfs_tree_catalogued for one kind). */
+int sigfs_dirtab_catalogued(const struct dirtab *t, const char *path);
+
 /* The subject behind a tree (sigfs/tree.h). */
 struct sigfs_subject {
 	int kind;		 /* enum sigfs_kind */

@@ -3,8 +3,10 @@
  * sigfs_cms_parse decodes the DER once, copies out everything sigfs shows
  * (certificate DER in chain order with their common names, signingTime,
  * the time-stamp token's genTime, messageDigest and its algorithm) and frees
- * every OpenSSL object before it returns. The getters then only read plain C
- * data, so a parsed sigfs_cms can be shared between threads. No signature is
+ * every OpenSSL object it made before it returns; certificates, the costly
+ * part, come decoded from the process's cache (core/certcache.c). The
+ * getters then only read plain C data, so a parsed sigfs_cms can be shared
+ * between threads. No signature is
  * verified, no trust store is consulted, nothing touches the network.
  *
  * A per-attribute problem (a signingTime that is not a time, a time-stamp
@@ -15,7 +17,7 @@
  * bytes, fails the parse.
  *
  * OpenSSL's thread-local error queue is emptied before and after each parse,
- * so no OpenSSL state outlives a call. */
+ * so no OpenSSL state but the cached certificates outlives a call. */
 #include "sigfs/cms.h"
 
 #include <stdarg.h>
@@ -33,8 +35,16 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
+#include "certcache.h"
 #include "internal.h"
 #include "sigfs/cs_blobs.h"
+
+static unsigned long parses; /* sigfs_cms_parse calls, for tests */
+
+unsigned long sigfs_cms_parse_count(void)
+{
+	return __atomic_load_n(&parses, __ATOMIC_RELAXED);
+}
 
 /* The outcome of looking something up at parse time, replayed by the getter
  * on the caller's thread (sigfs error messages are thread-local). */
@@ -192,10 +202,10 @@ static void read_timestamp(sigfs_cms *cms, const CMS_SignerInfo *si)
 {
 	struct answer *a = &cms->ts_ans;
 	const ASN1_GENERALIZEDTIME *gt;
-	const unsigned char *p, *start;
 	TS_TST_INFO *tst = NULL;
 	PKCS7 *p7 = NULL;
 	ASN1_TYPE *v;
+	size_t used = 0;
 	long n;
 
 	if (single_attr(si, NID_id_smime_aa_timeStampToken, 0, "timeStampToken", &v, a) != SIGFS_OK)
@@ -207,10 +217,9 @@ static void read_timestamp(sigfs_cms *cms, const CMS_SignerInfo *si)
 		return;
 	}
 	/* An ASN1_ANY SEQUENCE keeps its whole encoding, tag and length included. */
-	start = p = v->value.sequence->data;
 	n = v->value.sequence->length;
-	p7 = d2i_PKCS7(NULL, &p, n);
-	if (!p7 || p != start + n) {
+	p7 = n > 0 ? sigfs_pkcs7_d2i_nocerts(v->value.sequence->data, (size_t)n, &used) : NULL;
+	if (!p7 || used != (size_t)n) {
 		answer_set(a, SIGFS_EMALFORMED, "cms: timeStampToken (%ld bytes) is not a ContentInfo", n);
 		goto out;
 	}
@@ -419,7 +428,7 @@ int sigfs_cms_parse(sigfs_cms **out, const uint8_t *der, size_t len)
 	STACK_OF(CMS_SignerInfo) * sis;
 	CMS_SignerInfo *si;
 	sigfs_cms *cms = NULL;
-	const unsigned char *p = der;
+	size_t used = 0;
 	char oid[80];
 	int rc;
 
@@ -432,15 +441,16 @@ int sigfs_cms_parse(sigfs_cms **out, const uint8_t *der, size_t len)
 				       "cms: SignedData of %zu bytes exceeds the bound of %zu", len,
 				       SIGFS_CMS_MAX_SIZE);
 
-	ci = d2i_CMS_ContentInfo(NULL, &p, (long)len);
+	__atomic_add_fetch(&parses, 1, __ATOMIC_RELAXED);
+	ci = sigfs_cms_d2i(der, len, &used);
 	if (!ci) {
 		rc = asn1_fail("not a DER CMS ContentInfo", len);
 		goto out;
 	}
-	if ((size_t)(p - der) != len) {
+	if (used != len) {
 		rc = sigfs_error_set(SIGFS_EMALFORMED,
 				     "cms: %zu bytes of trailing data after the ContentInfo at offset %zu",
-				     len - (size_t)(p - der), (size_t)(p - der));
+				     len - used, used);
 		goto out;
 	}
 	if (OBJ_obj2nid(CMS_get0_type(ci)) != NID_pkcs7_signed) {

@@ -3,8 +3,9 @@
  * VERIFY-NOTES §3.4-3.5), with OpenSSL 3.
  *
  * The DER is decoded again from the slice's signature bytes (core/cms.c keeps
- * only copies, so parsed slices stay shareable between threads); every
- * OpenSSL object lives only during one call. Order of the checks and of the
+ * only copies, so parsed slices stay shareable between threads), its
+ * certificates taken from the process's cache (core/certcache.c); every
+ * other OpenSSL object lives only during one call. Order of the checks and of the
  * errors, as Apple's: the signer (signed attributes, messageDigest over the
  * slot-0 CodeDirectory, the signature with the signer's key), the CDHashes
  * attributes, the time-stamp token, the chain and the team identifier, trust,
@@ -26,6 +27,7 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
+#include "certcache.h"
 #include "sigfs/cursor.h"
 #include "sigfs/plist.h"
 #include "verdict.h"
@@ -198,15 +200,6 @@ static int is_anchor(const sigfs_anchors *a, X509 *x, const char **name, int *ap
 	return found;
 }
 
-/* 1 when `issuer` signed `x` (names chain and the signature verifies). */
-static int signed_by(X509 *x, X509 *issuer)
-{
-	EVP_PKEY *k = X509_get0_pubkey(issuer);
-
-	return k && X509_NAME_cmp(X509_get_issuer_name(x), X509_get_subject_name(issuer)) == 0 &&
-	       X509_verify(x, k) == 1;
-}
-
 enum chain_end { CHAIN_ANCHORED, CHAIN_ROOT, CHAIN_BROKEN };
 
 struct chain {
@@ -243,7 +236,7 @@ static int build_chain(struct chain *ch, X509 *leaf, STACK_OF(X509) * bag, STACK
 			return SIGFS_OK;
 		}
 		if (X509_NAME_cmp(X509_get_subject_name(cur), X509_get_issuer_name(cur)) == 0 &&
-		    signed_by(cur, cur)) {
+		    sigfs_certcache_signed_by(cur, cur)) {
 			ch->end = CHAIN_ROOT;
 			return SIGFS_OK;
 		}
@@ -255,7 +248,7 @@ static int build_chain(struct chain *ch, X509 *leaf, STACK_OF(X509) * bag, STACK
 
 			for (k = 0; k < ch->n; k++)
 				seen |= X509_cmp(ch->c[k], cand) == 0;
-			if (!seen && signed_by(cur, cand))
+			if (!seen && sigfs_certcache_signed_by(cur, cand))
 				next = cand;
 		}
 		if (!next) {
@@ -582,7 +575,7 @@ static int read_timestamp(struct ctx *c, CMS_SignerInfo *si, int64_t *when, CMS_
 {
 	int i = CMS_unsigned_get_attr_by_NID(si, NID_id_smime_aa_timeStampToken, -1);
 	ASN1_TYPE *v;
-	const unsigned char *p;
+	size_t used;
 	CMS_ContentInfo *ts = NULL;
 	BIO *out = NULL;
 	TS_TST_INFO *tst = NULL;
@@ -597,8 +590,8 @@ static int read_timestamp(struct ctx *c, CMS_SignerInfo *si, int64_t *when, CMS_
 		: NULL;
 	if (!v || ASN1_TYPE_get(v) != V_ASN1_SEQUENCE)
 		return -1;
-	p = v->value.sequence->data;
-	ts = d2i_CMS_ContentInfo(NULL, &p, v->value.sequence->length);
+	if (v->value.sequence->length > 0)
+		ts = sigfs_cms_d2i(v->value.sequence->data, (size_t)v->value.sequence->length, &used);
 	out = BIO_new(BIO_s_mem());
 	if (!ts || !out)
 		goto done;
@@ -659,7 +652,7 @@ int sigfs_cms_verify(struct sigfs_slice_verdict *sv, const struct sigfs_slice *s
 	CMS_SignerInfo *si;
 	X509 *signer = NULL;
 	struct chain ch, tch;
-	const unsigned char *p;
+	size_t used;
 	int64_t ts_time = 0;
 	int rc = SIGFS_OK, r, tsr, trust = 0, expired = 0;
 	char iso[80];
@@ -671,8 +664,7 @@ int sigfs_cms_verify(struct sigfs_slice_verdict *sv, const struct sigfs_slice *s
 		*status = errSecCSSignatureFailed;
 		return SIGFS_OK;
 	}
-	p = b->p + 8;
-	ci = d2i_CMS_ContentInfo(NULL, &p, (long)(b->len - 8));
+	ci = sigfs_cms_d2i(b->p + 8, b->len - 8, &used);
 	sis = ci && OBJ_obj2nid(CMS_get0_type(ci)) == NID_pkcs7_signed ? CMS_get0_SignerInfos(ci) : NULL;
 	if (!sis || sk_CMS_SignerInfo_num(sis) < 1) {
 		sigfs_check_add(sv, "cms", SIGFS_CHECK_FAIL, "decode");

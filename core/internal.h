@@ -112,7 +112,11 @@ struct sigfs_slice {
 	size_t ncds;
 	int cds_ok; /* every CodeDirectory parsed: cds[primary] may be shown */
 	size_t primary;
-	sigfs_cms *cms; /* NULL if none or unparsable */
+	/* the CMS payload of slot 0x10000 (cms_len 0: none; an empty 8-byte
+	 * wrapper is none), parsed at the first sigfs_slice_cms() only */
+	const uint8_t *cms_der;
+	size_t cms_len;
+	struct sigfs_cms_once *cms_once; /* NULL until parsed; set once, atomically */
 	/* payloads that do not decode (requirements, entitlements,
 	 * constraints): files derived from them are hidden, `status` is not
 	 * touched; at most one per slot, so at most SIGFS_MAX_BLOBS */
@@ -154,6 +158,24 @@ int sigfs_time_iso8601(sigfs_buf *b, int64_t unix_s);
 int sigfs_signature_parse(struct sigfs_slice *s) SIGFS_WUR;
 
 /* ---- slice.c ---- */
+/* The slice's CMS, parsed at the first call from any thread and then kept
+ * (one parse per loaded slice; a cdhash never needs it). NULL when there is
+ * none, when it does not parse, or when memory runs out (then the next call
+ * tries again). Every reader of the CMS goes through here. */
+const sigfs_cms *sigfs_slice_cms(const struct sigfs_slice *s);
+/* Why the slice's CMS does not parse (it makes the slice malformed), or
+ * NULL. Parses it first if needed. */
+const char *sigfs_slice_cms_fault(const struct sigfs_slice *s);
+/* How many first parses ran out of memory in this thread (then
+ * sigfs_slice_cms said NULL without a fault, as if there were no CMS): the
+ * tree walker compares it around a render or listing and fails with
+ * SIGFS_ENOMEM instead of showing "no CMS" bytes as right. */
+unsigned sigfs_cms_oom_count(void);
+/* Free what sigfs_slice_cms kept (sigfs_slice_dispose). */
+void sigfs_slice_cms_dispose(struct sigfs_slice *s);
+/* The slice's malformed reason: its own, else its CMS's fault; "" if none. */
+const char *sigfs_slice_reason(const struct sigfs_slice *s);
+
 /* Record a malformed reason on a slice (first one wins). Returns
  * SIGFS_EMALFORMED so parsers can `return malformed(...)`. */
 int sigfs_slice_malformed(struct sigfs_slice *s, const char *fmt, ...) SIGFS_PRINTF(2, 3);

@@ -116,7 +116,26 @@ int sigfs_tree_node(const sigfs_subject *s, const char *path)
 	return locate(s, NULL, path, &l) ? node_of(&l) : SIGFS_NODE_NONE;
 }
 
+static int tree_list(const sigfs_subject *s, const char *path, sigfs_tree_fn fn, void *arg);
+
+/* A lazy CMS parse that ran out of memory during a walk made it see "no
+ * CMS": fail the walk rather than answer from that. */
+static int oom_since(unsigned before, int rc)
+{
+	if (sigfs_cms_oom_count() == before)
+		return rc;
+	return sigfs_error_set(SIGFS_ENOMEM, "out of memory parsing a CMS signature");
+}
+
 int sigfs_tree_list(const sigfs_subject *s, const char *path, sigfs_tree_fn fn, void *arg)
+{
+	unsigned before = sigfs_cms_oom_count();
+	int rc = tree_list(s, path, fn, arg);
+
+	return rc < 0 ? rc : oom_since(before, rc);
+}
+
+static int tree_list(const sigfs_subject *s, const char *path, sigfs_tree_fn fn, void *arg)
 {
 	struct loc l;
 	size_t p, i, n;
@@ -145,8 +164,38 @@ int sigfs_tree_render(sigfs_buf *out, const sigfs_subject *s, const sigfs_source
 	struct loc l;
 	int err;
 
+	unsigned before = sigfs_cms_oom_count();
+
 	if (!locate(s, src, path, &l) || !l.row || !l.row->render)
-		return SIGFS_ENOTFOUND;
+		return oom_since(before, SIGFS_ENOTFOUND);
 	err = l.row->render(&l.v, out);
-	return err ? err : sigfs_buf_status(out);
+	return oom_since(before, err ? err : sigfs_buf_status(out));
+}
+
+int sigfs_dirtab_catalogued(const struct dirtab *t, const char *path)
+{
+	const char *slash = strchr(path, '/');
+	size_t len = slash ? (size_t)(slash - path) : strlen(path), p, i;
+	int node;
+
+	if (!len)
+		return SIGFS_NODE_NONE; /* "", "/x", "x//y": no name */
+	/* recursion: one level per component, and tables nest only a few
+	 * levels deep (a component past the deepest table matches nothing) */
+	for (p = 0; p < SIGFS_DIRTAB_PARTS; p++)
+		for (i = 0; i < t->parts[p].n; i++) {
+			const struct row *r = &t->parts[p].r[i];
+
+			if (strlen(r->name) != len || memcmp(r->name, path, len) != 0)
+				continue;
+			if (!slash)
+				return r->node;
+			/* two rows may share a name (a link or a directory) */
+			if ((r->node & SIGFS_NODE_KIND_MASK) == SIGFS_NODE_DIR &&
+			    (node = sigfs_dirtab_catalogued(r->dir, slash + 1)) != SIGFS_NODE_NONE)
+				return node;
+		}
+	if (!t->child_tab || (len == 1 && *path == '.') || (len == 2 && !memcmp(path, "..", 2)))
+		return SIGFS_NODE_NONE;
+	return slash ? sigfs_dirtab_catalogued(t->child_tab, slash + 1) : SIGFS_NODE_DIR;
 }

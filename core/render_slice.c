@@ -69,9 +69,15 @@ static const struct sigfs_blob *blob_of(const struct view *v, uint32_t slot)
 	return v->s ? sigfs_slice_blob(v->s, slot) : NULL;
 }
 
+/* The slice's CMS, parsed at first use (NULL: none or unparsable). */
+static const sigfs_cms *cms_of(const struct view *v)
+{
+	return v->s ? sigfs_slice_cms(v->s) : NULL;
+}
+
 static size_t cert_count(const struct view *v)
 {
-	return v->s && v->s->cms ? sigfs_cms_cert_count(v->s->cms) : 0;
+	return cms_of(v) ? sigfs_cms_cert_count(cms_of(v)) : 0;
 }
 
 static void put_format(sigfs_buf *b, const struct sigfs_file *f)
@@ -115,7 +121,7 @@ static int implicit_dr(const struct view *v, sigfs_buf *blob)
 		size_t lens[SIGFS_CMS_MAX_CERTS];
 
 		for (i = 0; i < ncerts && i < SIGFS_CMS_MAX_CERTS; i++) {
-			err = sigfs_cms_cert_der(s->cms, i, &ders[i], &lens[i]);
+			err = sigfs_cms_cert_der(cms_of(v), i, &ders[i], &lens[i]);
 			if (err)
 				return err;
 		}
@@ -273,12 +279,12 @@ static int has_cms(const struct view *v)
 static int has_signing_time(const struct view *v)
 {
 	int64_t t;
-	return v->s && v->s->cms && sigfs_cms_signing_time(v->s->cms, &t) == SIGFS_OK;
+	return cms_of(v) && sigfs_cms_signing_time(cms_of(v), &t) == SIGFS_OK;
 }
 static int has_timestamp(const struct view *v)
 {
 	int64_t t;
-	return v->s && v->s->cms && sigfs_cms_timestamp_time(v->s->cms, &t) == SIGFS_OK;
+	return cms_of(v) && sigfs_cms_timestamp_time(cms_of(v), &t) == SIGFS_OK;
 }
 static int has_info_plist(const struct view *v)
 {
@@ -320,7 +326,7 @@ static int r_status(const struct view *v, sigfs_buf *b)
 	case SIGFS_ST_ADHOC: sigfs_buf_puts(b, "adhoc\n"); break;
 	case SIGFS_ST_SIGNED: sigfs_buf_puts(b, "signed\n"); break;
 	case SIGFS_ST_NOTMACHO: sigfs_buf_printf(b, "not-macho: %s\n", s->reason); break;
-	case SIGFS_ST_MALFORMED: sigfs_buf_printf(b, "malformed: %s\n", s->reason); break;
+	case SIGFS_ST_MALFORMED: sigfs_buf_printf(b, "malformed: %s\n", sigfs_slice_reason(s)); break;
 	}
 	return SIGFS_OK;
 }
@@ -516,7 +522,7 @@ static int r_lc_library(const struct view *v, sigfs_buf *b)
 
 static int r_chain(const struct view *v, sigfs_buf *b)
 {
-	return sigfs_cms_chain_pem(v->s->cms, b);
+	return sigfs_cms_chain_pem(cms_of(v), b);
 }
 
 static int put_authorities(const struct view *v, sigfs_buf *b, const char *prefix)
@@ -526,7 +532,7 @@ static int put_authorities(const struct view *v, sigfs_buf *b, const char *prefi
 
 	for (i = 0; i < n; i++) {
 		sigfs_buf_puts(b, prefix);
-		err = sigfs_cms_cert_cn(v->s->cms, i, b);
+		err = sigfs_cms_cert_cn(cms_of(v), i, b);
 		if (err && err != SIGFS_ENOTFOUND)
 			return err;
 		sigfs_buf_putc(b, '\n');
@@ -542,7 +548,7 @@ static int r_authority(const struct view *v, sigfs_buf *b)
 static int r_signing_time(const struct view *v, sigfs_buf *b)
 {
 	int64_t t;
-	int err = sigfs_cms_signing_time(v->s->cms, &t);
+	int err = sigfs_cms_signing_time(cms_of(v), &t);
 
 	if (err)
 		return err;
@@ -554,7 +560,7 @@ static int r_signing_time(const struct view *v, sigfs_buf *b)
 static int r_timestamp(const struct view *v, sigfs_buf *b)
 {
 	int64_t t;
-	int err = sigfs_cms_timestamp_time(v->s->cms, &t);
+	int err = sigfs_cms_timestamp_time(cms_of(v), &t);
 
 	if (err)
 		return err;
@@ -614,12 +620,12 @@ static int r_info_txt(const struct view *v, sigfs_buf *b)
 	for (i = 0; i < n; i++)
 		sigfs_buf_printf(b, "%s%s", i ? "," : "", cd_alg(cds[i]));
 	sigfs_buf_putc(b, '\n');
-	if (s->cms) {
+	if (cms_of(v)) {
 		const uint8_t *d;
 		size_t dlen;
 		uint32_t dtype;
 
-		if (sigfs_cms_message_digest(s->cms, &d, &dlen, &dtype) == SIGFS_OK) {
+		if (sigfs_cms_message_digest(cms_of(v), &d, &dlen, &dtype) == SIGFS_OK) {
 			sigfs_buf_puts(b, "CMSDigest=");
 			sigfs_buf_hex(b, d, dlen);
 			sigfs_buf_printf(b, "\nCMSDigestType=%u\n", dtype);
@@ -647,11 +653,11 @@ static int r_info_txt(const struct view *v, sigfs_buf *b)
 	err = put_authorities(v, b, "Authority=");
 	if (err)
 		return err;
-	if (s->cms && sigfs_cms_timestamp_time(s->cms, &t) == SIGFS_OK) {
+	if (cms_of(v) && sigfs_cms_timestamp_time(cms_of(v), &t) == SIGFS_OK) {
 		sigfs_buf_puts(b, "Timestamp=");
 		put_iso_time(b, t);
 		sigfs_buf_putc(b, '\n');
-	} else if (s->cms && sigfs_cms_signing_time(s->cms, &t) == SIGFS_OK) {
+	} else if (cms_of(v) && sigfs_cms_signing_time(cms_of(v), &t) == SIGFS_OK) {
 		sigfs_buf_puts(b, "Signed Time=");
 		put_iso_time(b, t);
 		sigfs_buf_putc(b, '\n');

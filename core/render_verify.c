@@ -162,12 +162,12 @@ static int has_cd(const struct view *v)
 
 static int has_cdhashes(const struct view *v)
 {
-	return has_cd(v) && sigfs_cms_has_cdhashes(v->s->cms, 0);
+	return has_cd(v) && sigfs_cms_has_cdhashes(sigfs_slice_cms(v->s), 0);
 }
 
 static int has_cdhashes2(const struct view *v)
 {
-	return has_cd(v) && sigfs_cms_has_cdhashes(v->s->cms, 1);
+	return has_cd(v) && sigfs_cms_has_cdhashes(sigfs_slice_cms(v->s), 1);
 }
 
 /* ---------------------------------------------------------------- files */

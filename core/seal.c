@@ -360,6 +360,7 @@ static int sealed_requirement(struct scope *sc, const struct sigfs_seal *seal, c
 {
 	const struct sigfs_slice *s = primary_slice(code);
 	const struct sigfs_cd *cd = sigfs_slice_cd(s);
+	const sigfs_cms *cms;
 	const uint8_t *certs[SIGFS_REQEVAL_MAX_CERTS];
 	size_t lens[SIGFS_REQEVAL_MAX_CERTS];
 	sigfs_req_context ctx;
@@ -379,6 +380,7 @@ static int sealed_requirement(struct scope *sc, const struct sigfs_seal *seal, c
 		return SIGFS_OK;
 	}
 	memset(&ctx, 0, sizeof ctx);
+	cms = sigfs_slice_cms(s);
 	if (cd) {
 		ctx.identifier = cd->ident;
 		memcpy(ctx.cdhash, cd->cdhash, sizeof ctx.cdhash);
@@ -387,15 +389,15 @@ static int sealed_requirement(struct scope *sc, const struct sigfs_seal *seal, c
 	}
 	/* the CMS certificates, leaf first (their signatures are the Mach-O
 	 * verifier's to check) */
-	for (size_t i = 0; s->cms && i < sigfs_cms_cert_count(s->cms) && i < SIGFS_REQEVAL_MAX_CERTS; i++)
-		if (sigfs_cms_cert_der(s->cms, i, &certs[ctx.ncerts], &lens[ctx.ncerts]) == SIGFS_OK)
+	for (size_t i = 0; cms && i < sigfs_cms_cert_count(cms) && i < SIGFS_REQEVAL_MAX_CERTS; i++)
+		if (sigfs_cms_cert_der(cms, i, &certs[ctx.ncerts], &lens[ctx.ncerts]) == SIGFS_OK)
 			ctx.ncerts++;
 	ctx.certs = certs;
 	ctx.cert_lens = lens;
 	ctx.anchors = sc->anchors;
 	if (nb && nb->info && sigfs_plist_from_xml(&info, nb->info, nb->info_len) == SIGFS_OK)
 		ctx.info = sigfs_plist_root(info);
-	if (s->cms && sigfs_cms_timestamp_time(s->cms, &t) == SIGFS_OK) {
+	if (cms && sigfs_cms_timestamp_time(cms, &t) == SIGFS_OK) {
 		ctx.has_timestamp = 1;
 		ctx.timestamp = t;
 	}

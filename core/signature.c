@@ -1,6 +1,8 @@
 /* sigfs core: the embedded-signature SuperBlob and its CodeDirectories
  * (xnu cs_blobs.h; Security codedirectory.cpp). Every offset is resolved
  * against its own blob; every count is checked by division first. */
+#include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -332,17 +334,87 @@ int sigfs_signature_parse(struct sigfs_slice *s)
 			return SIGFS_ENOMEM;
 	}
 
-	/* CMS: an empty wrapper (8 bytes) is no CMS; garbage is malformed */
+	/* CMS: an empty wrapper (8 bytes) is no CMS; garbage makes the slice
+	 * malformed, found when it is first parsed (sigfs_slice_cms) */
 	{
 		const struct sigfs_blob *b = sigfs_slice_blob(s, CSSLOT_SIGNATURESLOT);
 
 		if (b && b->len > 8) {
-			err = sigfs_cms_parse(&s->cms, b->p + 8, b->len - 8);
-			if (err == SIGFS_EMALFORMED || err == SIGFS_EUNSUPPORTED)
-				sigfs_slice_malformed(s, "%s", sigfs_error_last());
-			else if (err)
-				return err;
+			s->cms_der = b->p + 8;
+			s->cms_len = b->len - 8;
 		}
 	}
 	return s->malformed ? SIGFS_EMALFORMED : SIGFS_OK;
+}
+
+/* The outcome of the one parse of a slice's CMS. */
+struct sigfs_cms_once {
+	sigfs_cms *cms;		      /* NULL if it does not parse */
+	char fault[SIGFS_REASON_LEN]; /* why not, else "" */
+};
+
+/* Guards of the first parse, shared by all slices by address: a thread
+ * that finds no parse takes its slice's guard, parses unless another did
+ * meanwhile, and publishes; readers after that take no lock. */
+#define CMS_GUARDS 64
+static pthread_mutex_t cms_guard[CMS_GUARDS] = {[0 ... CMS_GUARDS - 1] = PTHREAD_MUTEX_INITIALIZER};
+
+static _Thread_local unsigned cms_oom;
+
+unsigned sigfs_cms_oom_count(void)
+{
+	return cms_oom;
+}
+
+static struct sigfs_cms_once *cms_once(const struct sigfs_slice *s)
+{
+	struct sigfs_cms_once **slot = &((struct sigfs_slice *)s)->cms_once;
+	struct sigfs_cms_once *o = __atomic_load_n(slot, __ATOMIC_ACQUIRE);
+	pthread_mutex_t *guard = &cms_guard[((uintptr_t)s / sizeof *s) % CMS_GUARDS];
+	int err;
+
+	if (o || !s->cms_len)
+		return o;
+	pthread_mutex_lock(guard);
+	o = __atomic_load_n(slot, __ATOMIC_ACQUIRE);
+	if (o)
+		goto out;
+	o = calloc(1, sizeof *o);
+	if (!o)
+		goto out;
+	err = sigfs_cms_parse(&o->cms, s->cms_der, s->cms_len);
+	if (err == SIGFS_EMALFORMED || err == SIGFS_EUNSUPPORTED)
+		snprintf(o->fault, sizeof o->fault, "%s", sigfs_error_last());
+	else if (err) { /* out of memory: not kept, the next use tries again */
+		cms_oom++;
+		free(o);
+		o = NULL;
+		goto out;
+	}
+	__atomic_store_n(slot, o, __ATOMIC_RELEASE);
+out:
+	pthread_mutex_unlock(guard);
+	return o;
+}
+
+const sigfs_cms *sigfs_slice_cms(const struct sigfs_slice *s)
+{
+	struct sigfs_cms_once *o = cms_once(s);
+
+	return o ? o->cms : NULL;
+}
+
+const char *sigfs_slice_cms_fault(const struct sigfs_slice *s)
+{
+	struct sigfs_cms_once *o = cms_once(s);
+
+	return o && o->fault[0] ? o->fault : NULL;
+}
+
+void sigfs_slice_cms_dispose(struct sigfs_slice *s)
+{
+	if (s->cms_once)
+		sigfs_cms_free(s->cms_once->cms);
+	free(s->cms_once);
+	s->cms_once = NULL;
 }

@@ -117,9 +117,21 @@ enum sigfs_status sigfs_slice_status(const struct sigfs_slice *s)
 		return SIGFS_ST_MALFORMED;
 	if (!s->has_lc_sig)
 		return SIGFS_ST_UNSIGNED;
-	if (s->cms && sigfs_cms_cert_count(s->cms) > 0)
+	if (sigfs_slice_cms_fault(s)) /* a CMS comes only with LC_CODE_SIGNATURE */
+		return SIGFS_ST_MALFORMED;
+	if (sigfs_slice_cms(s) && sigfs_cms_cert_count(sigfs_slice_cms(s)) > 0)
 		return SIGFS_ST_SIGNED;
 	return SIGFS_ST_ADHOC;
+}
+
+const char *sigfs_slice_reason(const struct sigfs_slice *s)
+{
+	const char *why;
+
+	if (s->reason[0])
+		return s->reason;
+	why = sigfs_slice_cms_fault(s);
+	return why ? why : "";
 }
 
 const struct sigfs_cd *sigfs_slice_cd(const struct sigfs_slice *s)
@@ -133,5 +145,5 @@ void sigfs_slice_dispose(struct sigfs_slice *s)
 	free(s->info_plist);
 	free(s->blobs);
 	free(s->faults);
-	sigfs_cms_free(s->cms);
+	sigfs_slice_cms_dispose(s);
 }

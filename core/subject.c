@@ -36,6 +36,23 @@ int sigfs_probe(const sigfs_source *src, const char *rel, const struct sigfs_sta
 	return SIGFS_KIND_NONE;
 }
 
+int sigfs_tree_catalogued(const char *path)
+{
+	size_t i;
+	int node, dir = SIGFS_NODE_NONE;
+
+	/* a file or link of one kind wins over a directory of another (a
+	 * Mach-O's <arch>/ matches any name, P.sig/summary is a file) */
+	for (i = 0; i < NKINDS; i++) {
+		node = sigfs_dirtab_catalogued(kinds[i]->root, path);
+		if ((node & SIGFS_NODE_KIND_MASK) == SIGFS_NODE_DIR)
+			dir = node;
+		else if (node != SIGFS_NODE_NONE)
+			return node;
+	}
+	return dir;
+}
+
 int sigfs_subject_load(sigfs_subject **out, const sigfs_source *src, const char *rel, int kind,
 		       const sigfs_subject_opts *o)
 {

@@ -455,7 +455,7 @@ static int slice_core(struct sigfs_slice_verdict *sv, const struct sigfs_slice *
 	}
 	if (!s->cds_ok) {
 		sigfs_check_add(sv, "codedirectory", SIGFS_CHECK_FAIL, "%s",
-				s->reason[0] ? s->reason : "malformed");
+				sigfs_slice_reason(s)[0] ? sigfs_slice_reason(s) : "malformed");
 		sv->status = s->ncds || s->nblobs ? errSecCSSignatureFailed : errSecCSSignatureInvalid;
 		return SIGFS_OK;
 	}

@@ -2,7 +2,9 @@
  * (each entry sigfs_probe gives a kind: Mach-O files today, bundles and
  * profiles through the same calls) and the directories leading to them,
  * written as ordinary files through the same core and the same SOURCE
- * reader (fs/tree.c) the mount uses. No FUSE.
+ * reader (fs/tree.c) the mount uses. No FUSE. `--only LIST` writes just the
+ * named files of each tree; `--jsonl` writes no files but one JSON line per
+ * Mach-O to stdout, its values rendered by the same core calls as the files.
  *
  * SOURCE is walked iteratively (an explicit stack of directories, one heap
  * path), so its depth costs heap, never C stack. Each `.sig/` tree is
@@ -20,6 +22,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <jansson.h>
+
 #include "anchors.h"
 #include "sigfs/archive.h"
 #include "sigfs/sigfs.h"
@@ -30,8 +34,10 @@ static struct {
 	const char *arch;
 	const char *anchors;
 	const char *suffix;
-	int quiet, force;
-} opt = {NULL, NULL, ".sig", 0, 0};
+	int quiet, force, jsonl, verify;
+	char **only; /* --only: paths inside .sig/, checked against the catalogue */
+	size_t nonly;
+} opt = {NULL, NULL, ".sig", 0, 0, 0, 0, NULL, 0};
 
 static struct {
 	sigfs_fstree *tree;
@@ -46,17 +52,28 @@ static struct {
 	int failures, progress;
 	struct timespec last_progress;
 	unsigned long tmp_seq;
+	char *outrel; /* the DEST directory last written into (rel), and its fd */
+	int outfd;
 } run;
 
 static void usage(FILE *out)
 {
 	fprintf(out, "usage: sigfs-export [options] SOURCE DEST\n"
+		     "       sigfs-export [options] --jsonl SOURCE\n"
 		     "\n"
 		     "Write the .sig/ tree of every Mach-O file and bundle under SOURCE (a directory\n"
 		     "or one Mach-O file) into DEST, with the directories leading to them. DEST and its\n"
 		     "parents are created; an existing DEST must be empty unless --force is given.\n"
 		     "\n"
 		     "options:\n"
+		     "    --only LIST         write only these files of each .sig/ tree: comma-separated\n"
+		     "                        paths inside it (cdhash,entitlements.plist,arm64/cdhash);\n"
+		     "                        a tree without any of them is not written\n"
+		     "    --jsonl             no DEST: one JSON object per line on stdout for each\n"
+		     "                        Mach-O file (path, format, status, and per slice arch,\n"
+		     "                        status, identifier, team_id, cdhash, hash_type, flags)\n"
+		     "    --verify            with --jsonl: add verify_status (the verify-status file:\n"
+		     "                        hashes the whole binary, as codesign --verify does)\n"
 		     "    -o arch=NAME        slice the top-level files describe (default: arm64e,\n"
 		     "                        arm64, x86_64h, x86_64, then the first); a file without\n"
 		     "                        that slice is reported and skipped\n"
@@ -107,8 +124,9 @@ static void show_progress(int final)
 	if (!final && now.tv_sec - run.last_progress.tv_sec < 1)
 		return;
 	run.last_progress = now;
-	fprintf(stderr, "\r\033[K%lu file%s, %lu .sig tree%s%s", run.files, run.files == 1 ? "" : "s",
-		run.subjects, run.subjects == 1 ? "" : "s", final ? "\n" : "");
+	fprintf(stderr, "\r\033[K%lu file%s, %lu %s%s%s", run.files, run.files == 1 ? "" : "s", run.subjects,
+		opt.jsonl ? "Mach-O" : ".sig tree", run.subjects == 1 || opt.jsonl ? "" : "s",
+		final ? "\n" : "");
 }
 
 /* A growable string: the walk's current path, a .sig tree's path. */
@@ -255,6 +273,36 @@ struct tree_err {
 	unsigned count;
 };
 
+/* Write file or link `path` (relative to .sig, of node `kind`) as `name`
+ * in dirfd, with its real content (expensive files too); `buf` is scratch.
+ * -1 with errno on a write failure; a render failure goes to *te. */
+static int write_node(const sigfs_subject *s, const char *path, int kind, int dirfd, const char *name,
+		      mode_t fmode, sigfs_buf *buf, struct tree_err *te)
+{
+	int fd, err = 0, rc;
+
+	sigfs_buf_clear(buf);
+	if ((rc = sigfs_tree_render(buf, s, &run.src, path)) != SIGFS_OK ||
+	    (kind == SIGFS_NODE_LINK && (sigfs_buf_putc(buf, '\0'), sigfs_buf_status(buf)))) {
+		if (!te->count++) {
+			const char *w = why(rc ? rc : SIGFS_ENOMEM);
+			size_t n = strlen(path) + strlen(w) + 3;
+
+			if ((te->first = malloc(n)))
+				snprintf(te->first, n, "%s: %s", path, w);
+		}
+		return 0;
+	}
+	if (kind == SIGFS_NODE_LINK)
+		return symlinkat(buf->ptr, dirfd, name) < 0 ? -1 : 0;
+	fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, fmode);
+	if (fd < 0 || (buf->len && write(fd, buf->ptr, buf->len) != (ssize_t)buf->len))
+		err = -1;
+	if (fd >= 0 && close(fd) < 0)
+		err = -1;
+	return err;
+}
+
 /* Write the .sig subtree at `path` (relative to .sig) into dirfd: files
  * (expensive ones too, with their real content) and symlinks. Recursion is
  * bounded by the core's catalogue (a few levels). -1 with errno on a write
@@ -286,33 +334,64 @@ static int write_tree(const sigfs_subject *s, const char *path, int dirfd, mode_
 				close(fd);
 			continue;
 		}
-		sigfs_buf_clear(&buf);
-		if ((rc = sigfs_tree_render(&buf, s, &run.src, sub.s)) != SIGFS_OK ||
-		    (kind == SIGFS_NODE_LINK && (sigfs_buf_putc(&buf, '\0'), sigfs_buf_status(&buf)))) {
-			if (!te->count++) {
-				const char *w = why(rc ? rc : SIGFS_ENOMEM);
-				size_t n = strlen(sub.s) + strlen(w) + 3;
-
-				if ((te->first = malloc(n)))
-					snprintf(te->first, n, "%s: %s", sub.s, w);
-			}
-			continue;
-		}
-		if (kind == SIGFS_NODE_LINK) {
-			err = symlinkat(buf.ptr, dirfd, ns.name[i]) < 0 ? -1 : 0;
-			continue;
-		}
-		fd = openat(dirfd, ns.name[i], O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, fmode);
-		if (fd < 0 || (buf.len && write(fd, buf.ptr, buf.len) != (ssize_t)buf.len))
-			err = -1;
-		if (fd >= 0 && close(fd) < 0)
-			err = -1;
+		err = write_node(s, sub.s, kind, dirfd, ns.name[i], fmode, &buf, te);
 	}
 	for (i = 0; i < ns.n; i++)
 		free(ns.name[i]);
 	free(ns.name);
 	free(ns.node);
 	free(sub.s);
+	sigfs_buf_free(&buf);
+	return err;
+}
+
+/* What --only name `path` is in s: a file, a link, or (absent, or in this
+ * tree a directory: B.sig/signature can be either) SIGFS_NODE_NONE. */
+static int only_kind(const sigfs_subject *s, const char *path)
+{
+	int kind = sigfs_tree_node(s, path) & SIGFS_NODE_KIND_MASK;
+
+	return kind == SIGFS_NODE_FILE || kind == SIGFS_NODE_LINK ? kind : SIGFS_NODE_NONE;
+}
+
+/* The --only files of s that it has. */
+static size_t only_present(const sigfs_subject *s)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < opt.nonly; i++) /* bound: the user's list */
+		n += only_kind(s, opt.only[i]) != SIGFS_NODE_NONE;
+	return n;
+}
+
+/* Write the --only files s has into dirfd (its .sig directory), each with
+ * the directories that hold it; as write_tree otherwise. */
+static int write_only(const sigfs_subject *s, int dirfd, mode_t fmode, struct tree_err *te)
+{
+	sigfs_buf buf = SIGFS_BUF_INIT;
+	size_t i;
+	int err = 0;
+
+	for (i = 0; i < opt.nonly && !err; i++) { /* bound: the user's list */
+		const char *path = opt.only[i], *slash = strrchr(path, '/');
+		int kind = only_kind(s, path), fd = dirfd;
+
+		if (kind == SIGFS_NODE_NONE)
+			continue;
+		if (slash) {
+			char *dir = strndup(path, (size_t)(slash - path));
+
+			fd = dir ? mkdirs(dirfd, dir) : -1;
+			free(dir);
+			if (fd < 0) {
+				err = -1;
+				break;
+			}
+		}
+		err = write_node(s, path, kind, fd, slash ? slash + 1 : path, fmode, &buf, te);
+		if (fd != dirfd)
+			close(fd);
+	}
 	sigfs_buf_free(&buf);
 	return err;
 }
@@ -396,19 +475,17 @@ static char *missing_arch(const sigfs_subject *s)
 	return list;
 }
 
-/* Export subject `rel` (of `kind`, its entry's permission bits `mode`) as
- * <signame> in the directory DEST/<reldir>. */
-static void export_subject(const char *rel, int kind, uint32_t mode, const char *reldir, const char *signame,
-			   const char *shown)
+/* Subject `rel` of `kind` loaded, or NULL after its one stderr line (it
+ * could not be read, or lacks the -o arch= slice). */
+static sigfs_subject *load_subject(const char *rel, int kind, const char *shown)
 {
 	sigfs_subject *s = NULL;
-	struct tree_err te = {NULL, 0};
-	char tmp[64], *slices, *dirpath;
-	int outdir = -1, sigdir = -1, ok = 0, rc;
+	char *slices;
+	int rc;
 
 	if ((rc = sigfs_subject_load(&s, &run.src, rel, kind, &run.sopts)) != SIGFS_OK) {
 		warn_path(shown, why(rc));
-		return;
+		return NULL;
 	}
 	if ((slices = missing_arch(s))) {
 		clear_progress();
@@ -417,15 +494,56 @@ static void export_subject(const char *rel, int kind, uint32_t mode, const char 
 		run.failures = 1;
 		free(slices);
 		sigfs_subject_free(s);
-		return;
+		return NULL;
 	}
 	run.with_arch++;
+	return s;
+}
+
+/* The open directory DEST/<reldir>, created if needed; -1 with errno. The
+ * walk meets the subjects of one directory in a row, so the last one is
+ * kept open (one mkdirat and openat per component saved per subject). The
+ * fd stays the caller's to use, not to close. */
+static int out_dir(const char *reldir)
+{
+	if (run.outrel && !strcmp(run.outrel, reldir))
+		return run.outfd;
+	if (run.outrel)
+		close(run.outfd);
+	free(run.outrel);
+	run.outrel = NULL;
+	if ((run.outfd = mkdirs(run.destfd, reldir)) < 0)
+		return -1;
+	if (!(run.outrel = strdup(reldir))) {
+		close(run.outfd);
+		errno = ENOMEM;
+		return -1;
+	}
+	return run.outfd;
+}
+
+/* Export subject `rel` (of `kind`, its entry's permission bits `mode`) as
+ * <signame> in the directory DEST/<reldir>. */
+static void export_subject(const char *rel, int kind, uint32_t mode, const char *reldir, const char *signame,
+			   const char *shown)
+{
+	sigfs_subject *s = load_subject(rel, kind, shown);
+	struct tree_err te = {NULL, 0};
+	char tmp[64], *dirpath;
+	int outdir = -1, sigdir = -1, ok = 0;
+
+	if (!s)
+		return;
+	if (opt.nonly && !only_present(s)) { /* nothing asked for is in this tree */
+		sigfs_subject_free(s);
+		return;
+	}
 	snprintf(tmp, sizeof tmp, ".sigfs-export.%ld.%lu", (long)getpid(), run.tmp_seq++);
 	if ((dirpath = malloc(strlen(run.dest) + strlen(reldir) + 2)))
 		sprintf(dirpath, "%s%s%s", run.dest, *reldir ? "/" : "", reldir);
-	if (dirpath && (outdir = mkdirs(run.destfd, reldir)) >= 0 &&
-	    (sigdir = mkdir_open(outdir, tmp, 0755)) >= 0 &&
-	    write_tree(s, "", sigdir, (mode & 0444) | 0200, &te) == 0) {
+	if (dirpath && (outdir = out_dir(reldir)) >= 0 && (sigdir = mkdir_open(outdir, tmp, 0755)) >= 0 &&
+	    (opt.nonly ? write_only(s, sigdir, (mode & 0444) | 0200, &te)
+		       : write_tree(s, "", sigdir, (mode & 0444) | 0200, &te)) == 0) {
 		close(sigdir);
 		sigdir = -1;
 		ok = publish(outdir, tmp, signame, dirpath) == 0;
@@ -458,8 +576,163 @@ static void export_subject(const char *rel, int kind, uint32_t mode, const char 
 	free(dirpath);
 	if (sigdir >= 0)
 		close(sigdir);
-	if (outdir >= 0)
-		close(outdir);
+	sigfs_subject_free(s);
+}
+
+/* --jsonl: set `key` of o to the bytes p[0..n) as a JSON string; bytes
+ * that are not UTF-8 (a path, an identifier) give null there and `key`_hex,
+ * the bytes in lowercase hex, beside it. -1 when out of memory. */
+static int json_bytes(json_t *o, const char *key, const char *p, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	json_t *v = json_stringn(p, n);
+	char *h, hkey[32];
+	size_t i;
+	int rc;
+
+	if (v)
+		return json_object_set_new(o, key, v);
+	if (!(h = malloc(2 * n + 1)))
+		return -1;
+	for (i = 0; i < n; i++) { /* bound: n, the caller's string */
+		h[2 * i] = hex[(uint8_t)p[i] >> 4];
+		h[2 * i + 1] = hex[(uint8_t)p[i] & 15];
+	}
+	h[2 * n] = '\0';
+	snprintf(hkey, sizeof hkey, "%s_hex", key);
+	rc =
+	    json_object_set_new(o, key, json_null()) || json_object_set_new(o, hkey, json_string(h)) ? -1 : 0;
+	free(h);
+	return rc;
+}
+
+/* --jsonl: set `key` of o to the content of .sig file `path` without its
+ * final newline (exactly what the exported file holds), or null when the
+ * tree has no such file. *b keeps the content. A core error code on a
+ * failed render, -1 when out of memory. */
+static int json_file(json_t *o, const char *key, const sigfs_subject *s, const char *path, sigfs_buf *b)
+{
+	int rc;
+
+	sigfs_buf_clear(b);
+	if ((sigfs_tree_node(s, path) & SIGFS_NODE_KIND_MASK) != SIGFS_NODE_FILE)
+		return json_object_set_new(o, key, json_null());
+	if ((rc = sigfs_tree_render(b, s, &run.src, path)) != SIGFS_OK)
+		return rc;
+	return json_bytes(o, key, b->ptr, b->len && b->ptr[b->len - 1] == '\n' ? b->len - 1 : b->len);
+}
+
+/* The algorithm of the line of `cdhashes` (SPEC: "<alg> <40 hex> <full
+ * hex>" per CodeDirectory) whose truncated hash is cdhash[0..40); NULL if
+ * none. *alen is its length. */
+static const char *hash_type(const sigfs_buf *cdhashes, const char *cdhash, size_t *alen)
+{
+	const char *line = cdhashes->ptr, *end = line + cdhashes->len, *sp, *nl;
+
+	for (; line < end; line = nl + 1) { /* one line per CodeDirectory */
+		if (!(nl = memchr(line, '\n', (size_t)(end - line))))
+			break;
+		sp = memchr(line, ' ', (size_t)(nl - line));
+		if (sp && nl - sp > 41 && sp[41] == ' ' && !memcmp(sp + 1, cdhash, 40)) {
+			*alen = (size_t)(sp - line);
+			return line;
+		}
+	}
+	return NULL;
+}
+
+/* The fields of one slice into sl: `dir` is "" (a thin file's .sig/ is its
+ * only slice) or "<arch>". hash_type: the cdhashes line of the cdhash. */
+static int json_slice(json_t *sl, const sigfs_subject *s, const char *dir)
+{
+	static const char *const files[][2] = {
+	    {"status", "status"}, {"identifier", "identifier"}, {"team_id", "team-id"},
+	    {"cdhash", "cdhash"}, {"flags", "flags"},		{NULL, "cdhashes"},
+	};
+	sigfs_buf b = SIGFS_BUF_INIT;
+	struct path p = {0};
+	char cdhash[40] = "";
+	const char *alg = NULL;
+	size_t i, alen = 0;
+	int rc = 0;
+
+	for (i = 0; i < sizeof files / sizeof files[0] && !rc; i++) {
+		if (path_set(&p, 0, dir) < 0 || path_set(&p, p.len, files[i][1]) < 0) {
+			rc = -1;
+			break;
+		}
+		if (files[i][0])
+			rc = json_file(sl, files[i][0], s, p.s, &b);
+		else if (*cdhash) /* the cdhash file exists: so does cdhashes (SPEC) */
+			rc = sigfs_tree_render(&b, s, &run.src, p.s);
+		if (!rc && !strcmp(files[i][1], "cdhash") && b.len == 41)
+			memcpy(cdhash, b.ptr, 40);
+	}
+	if (!rc && *cdhash)
+		alg = hash_type(&b, cdhash, &alen);
+	if (!rc)
+		rc = alg ? json_bytes(sl, "hash_type", alg, alen)
+			 : json_object_set_new(sl, "hash_type", json_null());
+	if (!rc && opt.verify)
+		rc = path_set(&p, 0, dir) < 0 || path_set(&p, p.len, "verify-status") < 0
+			 ? -1
+			 : json_file(sl, "verify_status", s, p.s, &b);
+	free(p.s);
+	sigfs_buf_free(&b);
+	return rc;
+}
+
+/* --jsonl: the line of Mach-O subject `rel` on stdout, its values rendered
+ * from the same .sig files an export writes (a universal file's slices
+ * from F.sig/<arch>/, a thin file's from F.sig/). */
+static void jsonl_subject(const char *rel, const char *shown)
+{
+	sigfs_subject *s = load_subject(rel, SIGFS_KIND_MACHO, shown);
+	sigfs_buf archs = SIGFS_BUF_INIT, b = SIGFS_BUF_INIT;
+	json_t *o = json_object(), *slices = json_array();
+	char *arch, *save = NULL, *line;
+	int rc = !o || !slices ? -1 : 0;
+
+	if (!s)
+		goto out;
+	if (!rc)
+		rc = json_bytes(o, "path", shown, strlen(shown));
+	if (!rc)
+		rc = json_file(o, "format", s, "format", &b);
+	if (!rc)
+		rc = json_file(o, "status", s, "status", &b);
+	if (!rc && opt.verify) /* all slices, as codesign --verify judges the file */
+		rc = json_file(o, "verify_status", s, "verify-status", &b);
+	if (!rc)
+		rc = json_object_set(o, "slices", slices);
+	if (!rc)
+		rc = sigfs_tree_render(&archs, s, &run.src, "archs");
+	/* bound: one line per slice, at most SIGFS_MAX_SLICES */
+	for (arch = rc || !archs.len ? NULL : strtok_r(archs.ptr, "\n", &save); arch && !rc;
+	     arch = strtok_r(NULL, "\n", &save)) {
+		json_t *sl = json_object();
+
+		if (!sl || json_array_append_new(slices, sl) || json_bytes(sl, "arch", arch, strlen(arch)))
+			rc = -1;
+		else
+			rc = json_slice(
+			    sl, s,
+			    (sigfs_tree_node(s, arch) & SIGFS_NODE_KIND_MASK) == SIGFS_NODE_DIR ? arch : "");
+	}
+	if (!rc) {
+		if ((line = json_dumps(o, JSON_COMPACT)))
+			puts(line); /* a failed write shows in ferror(stdout) at the end */
+		else
+			rc = -1;
+		free(line);
+	}
+	if (rc)
+		warn_path(shown, why(rc == -1 ? SIGFS_ENOMEM : rc));
+out:
+	sigfs_buf_free(&archs);
+	sigfs_buf_free(&b);
+	json_decref(slices);
+	json_decref(o);
 	sigfs_subject_free(s);
 }
 
@@ -489,6 +762,13 @@ static void visit(const char *rel, const char *name, const struct sigfs_stat *st
 
 		if (what && !run.archive && (run.archive = strdup(shown)))
 			run.archive_what = what;
+		return;
+	}
+	if (opt.jsonl) { /* Mach-O files only: bundles and profiles have no line */
+		if (kind == SIGFS_KIND_MACHO) {
+			run.subjects++;
+			jsonl_subject(rel, shown);
+		}
 		return;
 	}
 	if (!(signame = malloc(strlen(name) + strlen(opt.suffix) + 1)) ||
@@ -689,6 +969,66 @@ static int parse_o(const char *arg)
 	return 0;
 }
 
+/* Names --only takes: more than the catalogue holds for a few slices. */
+#define SIGFS_EXPORT_MAX_ONLY 256
+
+/* --only LIST: each name checked against the catalogue of every kind of
+ * subject (sigfs_tree_catalogued), before any subject is loaded; a name
+ * given twice is kept once. */
+static int parse_only(const char *arg)
+{
+	const char *p = arg, *comma;
+
+	for (;;) { /* one name per pass: bounded by strlen(arg) */
+		size_t len, i;
+		char *name;
+		int node;
+
+		comma = strchr(p, ',');
+		len = comma ? (size_t)(comma - p) : strlen(p);
+		if (!(name = strndup(p, len))) {
+			fprintf(stderr, "sigfs-export: %s\n", strerror(ENOMEM));
+			return -1;
+		}
+		node = sigfs_tree_catalogued(name) & SIGFS_NODE_KIND_MASK;
+		if (!len) {
+			fprintf(stderr, "sigfs-export: --only: an empty name in '%s' (see --help)\n", arg);
+			free(name);
+			return -1;
+		}
+		if (node != SIGFS_NODE_FILE && node != SIGFS_NODE_LINK) {
+			fprintf(stderr,
+				"sigfs-export: --only: '%s' is no file of a .sig/ tree (give names such as "
+				"cdhash,arm64/cdhash; see the catalogue in sigfs(1))\n",
+				name);
+			free(name);
+			return -1;
+		}
+		for (i = 0; i < opt.nonly && strcmp(opt.only[i], name); i++)
+			;
+		if (i < opt.nonly) {
+			free(name);
+		} else if (opt.nonly == SIGFS_EXPORT_MAX_ONLY) {
+			fprintf(stderr, "sigfs-export: --only: more than %d names\n", SIGFS_EXPORT_MAX_ONLY);
+			free(name);
+			return -1;
+		} else {
+			char **grown = realloc(opt.only, (opt.nonly + 1) * sizeof *grown);
+
+			if (!grown) {
+				free(name);
+				fprintf(stderr, "sigfs-export: %s\n", strerror(ENOMEM));
+				return -1;
+			}
+			opt.only = grown;
+			opt.only[opt.nonly++] = name;
+		}
+		if (!comma)
+			return 0;
+		p = comma + 1;
+	}
+}
+
 static int parse_args(int argc, char *const *argv, const char **src, const char **dst)
 {
 	int i;
@@ -709,6 +1049,16 @@ static int parse_args(int argc, char *const *argv, const char **src, const char 
 		} else if (!strcmp(a, "-o") && i + 1 < argc) {
 			if (parse_o(argv[++i]) < 0)
 				return -1;
+		} else if (!strcmp(a, "--only") && i + 1 < argc) {
+			if (parse_only(argv[++i]) < 0)
+				return -1;
+		} else if (!strncmp(a, "--only=", 7)) {
+			if (parse_only(a + 7) < 0)
+				return -1;
+		} else if (!strcmp(a, "--jsonl")) {
+			opt.jsonl = 1;
+		} else if (!strcmp(a, "--verify")) {
+			opt.verify = 1;
 		} else if (a[0] == '-' && a[1]) {
 			fprintf(stderr, "sigfs-export: unknown option '%s' (see --help)\n", a);
 			return -1;
@@ -720,6 +1070,27 @@ static int parse_args(int argc, char *const *argv, const char **src, const char 
 			fprintf(stderr, "sigfs-export: too many arguments (see --help)\n");
 			return -1;
 		}
+	}
+	if (opt.jsonl) {
+		const char *clash = *dst ? "DEST" : opt.nonly ? "--only" : opt.force ? "--force" : NULL;
+
+		if (clash) {
+			fprintf(stderr,
+				"sigfs-export: --jsonl writes to stdout: no %s with it (see --help)\n",
+				clash);
+			return -1;
+		}
+		if (!*src) {
+			fprintf(stderr, "sigfs-export: --jsonl needs SOURCE (see --help)\n");
+			return -1;
+		}
+		return 0;
+	}
+	if (opt.verify) {
+		fprintf(stderr,
+			"sigfs-export: --verify goes with --jsonl (an export writes the verify-status "
+			"files; --only verify-status for just those)\n");
+		return -1;
 	}
 	if (!*src || !*dst) {
 		fprintf(stderr, "sigfs-export: SOURCE and DEST are required (see --help)\n");
@@ -757,6 +1128,32 @@ static int check_single(const char *src, const struct sigfs_stat *st)
 	return -1;
 }
 
+/* Create DEST (canonical `cdst`, as given `dst`) and open it as
+ * run.destfd; *created when it did not exist. -1 after its one line. */
+static int open_dest(const char *dst, const char *cdst, int *created)
+{
+	int rc;
+
+	*created = access(cdst, F_OK) < 0;
+	if ((rc = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
+		run.destfd = mkdirs(rc, cdst + 1); /* canonical: absolute, no symlink */
+		close(rc);
+	}
+	if (rc < 0 || run.destfd < 0) {
+		fprintf(stderr, "sigfs-export: DEST '%s': %s\n", dst, strerror(errno));
+		return -1;
+	}
+	run.dest = cdst;
+	if (!*created && !opt.force && !is_empty(run.destfd)) {
+		fprintf(stderr,
+			"sigfs-export: DEST '%s' is not empty: give a new directory, or --force to replace "
+			"the .sig/ trees in it\n",
+			dst);
+		return -1;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *src = NULL, *dst = NULL, *base = NULL;
@@ -764,7 +1161,7 @@ int main(int argc, char **argv)
 	 * path below leaves them reachable, as run.tree is) */
 	static char *csrc, *cdst;
 	struct sigfs_stat sst;
-	int rc, created, single;
+	int rc, created = 0, single;
 
 	if (parse_args(argc, argv, &src, &dst) < 0)
 		return 2;
@@ -775,11 +1172,11 @@ int main(int argc, char **argv)
 	}
 	sigfs_fstree_source(run.tree, &run.src);
 	single = sigfs_fstree_is_file(run.tree);
-	if (!(csrc = canonical(src)) || !(cdst = canonical(dst))) {
+	if (!(csrc = canonical(src)) || (!opt.jsonl && !(cdst = canonical(dst)))) {
 		fprintf(stderr, "sigfs-export: DEST '%s': %s\n", dst, strerror(errno));
 		return 2;
 	}
-	if (!single && !strncmp(cdst, csrc, strlen(csrc)) &&
+	if (!single && !opt.jsonl && !strncmp(cdst, csrc, strlen(csrc)) &&
 	    (cdst[strlen(csrc)] == '/' || !cdst[strlen(csrc)] || !strcmp(csrc, "/"))) {
 		fprintf(stderr, "sigfs-export: DEST '%s' is inside SOURCE '%s': choose a DEST outside it\n",
 			dst, src);
@@ -799,31 +1196,24 @@ int main(int argc, char **argv)
 	if (opt.anchors && sigfs_read_anchors("sigfs-export", opt.anchors, &run.anchors) < 0)
 		return 2;
 	run.sopts.anchors = run.anchors; /* lives until exit, as run does */
-	created = access(cdst, F_OK) < 0;
-	if ((rc = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
-		run.destfd = mkdirs(rc, cdst + 1); /* canonical: absolute, no symlink */
-		close(rc);
-	}
-	if (rc < 0 || run.destfd < 0) {
-		fprintf(stderr, "sigfs-export: DEST '%s': %s\n", dst, strerror(errno));
+	if (!opt.jsonl && open_dest(dst, cdst, &created) < 0)
 		return 2;
-	}
-	run.dest = cdst;
-	if (!created && !opt.force && !is_empty(run.destfd)) {
-		fprintf(stderr,
-			"sigfs-export: DEST '%s' is not empty: give a new directory, or --force to replace "
-			"the .sig/ trees in it\n",
-			dst);
-		return 2;
-	}
 	run.progress = !opt.quiet && isatty(2);
 	if (single)
 		visit("", base, &sst, "");
 	else
 		walk();
 	show_progress(1);
-	close(run.destfd);
+	if (run.outrel)
+		close(run.outfd);
+	free(run.outrel);
+	if (!opt.jsonl)
+		close(run.destfd);
 	sigfs_fstree_close(run.tree);
+	if (opt.jsonl && (fflush(stdout) == EOF || ferror(stdout))) {
+		fprintf(stderr, "sigfs-export: writing to stdout: %s\n", strerror(errno));
+		return 1;
+	}
 	if (run.subjects == 0) {
 		if (created)
 			rmdir(cdst);

@@ -18,6 +18,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	s.sig_len = size;
 	s.has_lc_sig = 1;
 	IGNORE(sigfs_signature_parse(&s));
+	(void)sigfs_slice_cms(&s); /* parsed at first use: use it */
 	IGNORE(sigfs_slice_status(&s));
 	sigfs_slice_dispose(&s);
 	return 0;

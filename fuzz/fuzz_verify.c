@@ -53,6 +53,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (sigfs_file_load(&f, src_read, &src, size) != SIGFS_OK)
 		goto out;
 	for (i = 0; i < f->nslices && i < 4; i++) {
+		(void)sigfs_slice_cms(&f->slices[i]); /* parsed at first use: use it */
 		judge(f, &src, -1, i);
 		judge(f, &src, (int)i, i);
 	}

@@ -79,6 +79,13 @@ enum {
 /* What `path` is (a SIGFS_NODE_* kind with flags). Renders nothing. */
 int sigfs_tree_node(const sigfs_subject *s, const char *path);
 
+/* What `path` is in the catalogue of any kind, without a subject: the
+ * node of the first row of that name whatever a subject would show (a
+ * dynamic directory such as F.sig/<arch>/ matches any name), or
+ * SIGFS_NODE_NONE when no subject could ever have it. For checking a
+ * user's list of names before any subject is loaded (sigfs-export --only). */
+int sigfs_tree_catalogued(const char *path);
+
 /* Call `fn` for each entry of directory `path` (not "." or ".."), in a
  * stable order, with its node kind and flags. Stops early and returns fn's
  * value if it returns non-zero; SIGFS_ENOTFOUND if `path` is no directory. */

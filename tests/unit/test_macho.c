@@ -561,6 +561,48 @@ static void test_list_matches_node(void **state)
 	sigfs_mem_free(tr.t);
 }
 
+/* sigfs_tree_catalogued: names of SPEC.md's and SPEC-VERIFY.md's tables,
+ * checked without a subject; presence plays no part. */
+static void test_catalogued(void **state)
+{
+	static const struct {
+		const char *path;
+		int node;
+	} cases[] = {
+	    {"cdhash", SIGFS_NODE_FILE},
+	    {"archs", SIGFS_NODE_FILE},
+	    {"arm64/cdhash", SIGFS_NODE_FILE},	   /* any slice name: arch names are open-ended */
+	    {"cpu7-3-1/team-id", SIGFS_NODE_FILE}, /* a renamed duplicate slice */
+	    {"arm64", SIGFS_NODE_DIR},
+	    {"launch-constraints", SIGFS_NODE_DIR},
+	    {"launch-constraints/self.plist", SIGFS_NODE_FILE},
+	    {"arm64/launch-constraints/library.plist", SIGFS_NODE_FILE},
+	    {"verify", SIGFS_NODE_FILE | SIGFS_NODE_EXPENSIVE},
+	    {"summary", SIGFS_NODE_FILE},			  /* P.sig/ */
+	    {"provisioning/entitlements-check", SIGFS_NODE_FILE}, /* B.sig/ */
+	    {"signature", SIGFS_NODE_LINK},			  /* B.sig/: link or directory */
+	    {"signature/cdhash", SIGFS_NODE_FILE},
+	    {"bogus", SIGFS_NODE_DIR}, /* could be a slice */
+	    {"bogus/x", SIGFS_NODE_NONE},
+	    {"archs/x", SIGFS_NODE_NONE},
+	    {"arm64/archs", SIGFS_NODE_NONE}, /* top level only */
+	    {"arm64/arm64/cdhash", SIGFS_NODE_NONE},
+	    {"cdhash/", SIGFS_NODE_NONE},
+	    {"", SIGFS_NODE_NONE},
+	    {"/cdhash", SIGFS_NODE_NONE},
+	    {"launch-constraints//self.plist", SIGFS_NODE_NONE},
+	    {"./cdhash", SIGFS_NODE_NONE},
+	    {"../cdhash", SIGFS_NODE_NONE},
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		if (sigfs_tree_catalogued(cases[i].path) != cases[i].node)
+			fail_msg("%s: %#x, want %#x", cases[i].path, sigfs_tree_catalogued(cases[i].path),
+				 cases[i].node);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -573,6 +615,7 @@ int main(void)
 	    cmocka_unit_test(test_fat_count),
 	    cmocka_unit_test(test_unsigned),
 	    cmocka_unit_test(test_list_matches_node),
+	    cmocka_unit_test(test_catalogued),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
