@@ -265,7 +265,8 @@ static int sigfs_op_open(const char *path, struct fuse_file_info *fi)
 		 * a MAP_SHARED mmap needs FUSE_CAP_DIRECT_IO_ALLOW_MMAP). */
 		fi->direct_io = 1;
 		if (g.cache_mode != CACHE_NEVER)
-			notify_path_wait(path, 50);
+			notify_path_wait(path,
+					 250); /* bounded; microseconds unless a page lock holds the notice */
 	}
 	return 0;
 }
