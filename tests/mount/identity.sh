@@ -28,6 +28,10 @@ setfattr -n user.note -v dir "$S/d" 2>/dev/null || xattrs=0
 M=$WORK/mnt
 sigfs_mount "$M" -o allow_other "$S" || die "mount" # allow_other: nobody copies below
 
+# stat of F.sig reads no signature: before anything listed it, its link
+# count is 1 ("not counted"); loaded, it would be 2 + subdirectories.
+[ "$(stat -c %h "$M/d/U.sig")" = 1 ] || fail "stat of d/U.sig loaded its signature (link count $(stat -c %h "$M/d/U.sig"))"
+
 # Inode numbers: SOURCE's, also after the kernel forgets (drop_caches).
 for p in d d/F d/H d/U d/t.txt d/sub; do
 	[ "$(stat -c %i "$S/$p")" = "$(stat -c %i "$M/$p")" ] || fail "inode of $p: $(stat -c %i "$M/$p"), SOURCE $(stat -c %i "$S/$p")"
